@@ -1,0 +1,42 @@
+// Electron entry: the desktop door onto the same core the CLI and `roadside serve` use.
+import { app, BrowserWindow } from 'electron';
+import { version } from '../../package.json';
+import { resolveDataDir } from './data-folder';
+import { createMainWindow, registerIpc } from './electron/window';
+import { adoptLoginShellPath } from './kube/shell-env';
+import { RoadsideService } from './service';
+
+let mainWindow: BrowserWindow | undefined;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  void app.whenReady().then(async () => {
+    // Exec credential plugins need the login shell's PATH when launched from a desktop menu.
+    await adoptLoginShellPath(3000);
+    const service = new RoadsideService({
+      dataDir: resolveDataDir(app.getPath('userData')),
+      door: 'electron',
+      version,
+      systemLocale: app.getLocale(),
+    });
+    const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+    registerIpc(service, () => mainWindow, rendererUrl);
+    mainWindow = createMainWindow(rendererUrl);
+    mainWindow.on('closed', () => (mainWindow = undefined));
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(rendererUrl);
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

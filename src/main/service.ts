@@ -1,0 +1,206 @@
+// The one core behind the three doors (Electron IPC, the loopback HTTP host, the CLI).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  isChannel,
+  requestSchemas,
+  type AppInfo,
+  type Channel,
+  type NamespaceList,
+  type RequestOf,
+  type ResponseOf,
+  type RoadsideEvent,
+  type Settings,
+} from '../shared/contract';
+import { DEFAULT_NAMESPACE, type ContextList, type Reachability } from '../shared/kube';
+import { fail, ok, type Result } from '../shared/result';
+import { RoadsideError, toErrorShape } from './errors';
+import { loadContexts, type KubeconfigSources, type ResolvedContexts } from './kube/kubeconfig';
+import { probeAll } from './kube/reachability';
+import { SettingsStore } from './settings';
+
+export interface ServiceOptions {
+  dataDir: string;
+  door: AppInfo['door'];
+  version: string;
+  systemLocale?: string;
+  /** Overrides for kubeconfig discovery (tests, --kubeconfig). Extra files here are not remembered. */
+  kubeconfig?: Omit<KubeconfigSources, 'extraFiles'> & { sessionFiles?: string[] };
+}
+
+type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+
+export class RoadsideService {
+  readonly settings: SettingsStore;
+  private readonly listeners = new Set<(event: RoadsideEvent) => void>();
+  private readonly reachability = new Map<string, Reachability>();
+
+  constructor(private readonly options: ServiceOptions) {
+    this.settings = new SettingsStore(options.dataDir);
+  }
+
+  onEvent(listener: (event: RoadsideEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: RoadsideEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken listener (a closed window) must not stop the others.
+      }
+    }
+  }
+
+  /** Validates an untrusted payload and runs the handler; never throws. */
+  async dispatch(channel: unknown, payload: unknown): Promise<Result<unknown>> {
+    if (!isChannel(channel)) return fail('invalid-input', `unknown request "${String(channel)}"`);
+    const parsed = requestSchemas[channel].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+      return fail('invalid-input', `invalid ${channel} request${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    try {
+      const handler = this.handlers[channel] as (r: unknown) => Promise<unknown>;
+      return ok(await handler(parsed.data));
+    } catch (err) {
+      const shape = toErrorShape(err);
+      return { ok: false, error: shape };
+    }
+  }
+
+  /** Typed entry for in-process callers (the CLI): throws RoadsideError on failure. */
+  async call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+    const result = await this.dispatch(channel, request);
+    if (!result.ok) throw new RoadsideError(result.error.code, result.error.message, result.error.details);
+    return result.value as ResponseOf<C>;
+  }
+
+  resolveContexts(): ResolvedContexts {
+    const settings = this.settings.get();
+    const k = this.options.kubeconfig ?? {};
+    return loadContexts({
+      kubeconfigEnv: k.kubeconfigEnv,
+      platform: k.platform,
+      home: k.home,
+      extraFiles: [...settings.extraKubeconfigs, ...(k.sessionFiles ?? [])],
+    });
+  }
+
+  kubeConfigFor(context?: string): { name: string; kc: KubeConfig } {
+    const resolved = this.resolveContexts();
+    const name = context ?? this.selection(resolved).context;
+    if (!name) throw new RoadsideError('invalid-input', 'no context is selected and none was given');
+    const kc = resolved.configs.get(name);
+    if (!kc) {
+      const problem = resolved.problems.find((p) => p.entry === name);
+      if (problem) throw new RoadsideError('invalid-input', `context "${name}" cannot be used: ${problem.reason} (${problem.file})`);
+      throw new RoadsideError('not-found', `no context named "${name}" in ${resolved.files.join(', ') || 'any kubeconfig'}`);
+    }
+    return { name, kc };
+  }
+
+  private selection(resolved: ResolvedContexts): ContextList['selected'] {
+    const s = this.settings.get();
+    const names = new Set(resolved.contexts.map((c) => c.name));
+    const current = resolved.contexts.find((c) => c.isCurrent)?.name;
+    const context =
+      s.selectedContext && names.has(s.selectedContext) ? s.selectedContext : (current ?? resolved.contexts[0]?.name);
+    const ctxInfo = resolved.contexts.find((c) => c.name === context);
+    const namespace =
+      s.selectedContext === context && s.selectedNamespace ? s.selectedNamespace : (ctxInfo?.namespace ?? DEFAULT_NAMESPACE);
+    return { ...(context ? { context } : {}), namespace };
+  }
+
+  private contextList(): ContextList {
+    const resolved = this.resolveContexts();
+    return {
+      contexts: resolved.contexts,
+      problems: resolved.problems,
+      files: resolved.files,
+      selected: this.selection(resolved),
+    };
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': async () => ({
+      version: this.options.version,
+      dataDir: this.options.dataDir,
+      platform: process.platform,
+      door: this.options.door,
+      systemLocale: this.options.systemLocale ?? Intl.DateTimeFormat().resolvedOptions().locale,
+    }),
+    'settings.get': async () => this.settings.get(),
+    'settings.update': async (patch) => {
+      const settings = this.settings.update(patch as Partial<Settings>);
+      this.emit({ type: 'settings-changed', settings });
+      return settings;
+    },
+    'contexts.list': async () => this.contextList(),
+    'contexts.probe': async ({ contexts, timeoutMs }) => {
+      const resolved = this.resolveContexts();
+      const wanted = new Map([...resolved.configs].filter(([name]) => !contexts || contexts.includes(name)));
+      if (contexts) {
+        const unknown = contexts.filter((c) => !resolved.configs.has(c));
+        if (unknown.length) throw new RoadsideError('not-found', `no usable context named ${unknown.map((u) => `"${u}"`).join(', ')}`);
+      }
+      const timeout = timeoutMs ?? this.settings.get().probeTimeoutMs;
+      return probeAll(wanted, timeout, (context, reachability) => {
+        this.reachability.set(context, reachability);
+        this.emit({ type: 'reachability', context, reachability });
+      });
+    },
+    'contexts.select': async ({ context, namespace }) => {
+      const resolved = this.resolveContexts();
+      const info = resolved.contexts.find((c) => c.name === context);
+      if (!info) throw new RoadsideError('not-found', `no usable context named "${context}"`);
+      this.settings.update({ selectedContext: context, selectedNamespace: namespace ?? info.namespace ?? DEFAULT_NAMESPACE });
+      this.emit({ type: 'contexts-changed' });
+      return this.selection(this.resolveContexts());
+    },
+    'namespaces.list': async ({ context }) => this.listNamespaces(context),
+    'kubeconfig.add': async ({ path }) => {
+      const file = resolve(path);
+      if (!existsSync(file)) throw new RoadsideError('invalid-input', `${file}: file not found`);
+      if (!statSync(file).isFile()) throw new RoadsideError('invalid-input', `${file}: not a file`);
+      const s = this.settings.get();
+      if (!s.extraKubeconfigs.includes(file)) this.settings.update({ extraKubeconfigs: [...s.extraKubeconfigs, file] });
+      this.emit({ type: 'contexts-changed' });
+      return this.contextList();
+    },
+    'kubeconfig.remove': async ({ path }) => {
+      const file = resolve(path);
+      const s = this.settings.get();
+      if (!s.extraKubeconfigs.includes(file)) throw new RoadsideError('not-found', `${file} was not added in Roadside`);
+      this.settings.update({ extraKubeconfigs: s.extraKubeconfigs.filter((f) => f !== file) });
+      this.emit({ type: 'contexts-changed' });
+      return this.contextList();
+    },
+  };
+
+  private async listNamespaces(context?: string): Promise<NamespaceList> {
+    const { name, kc } = this.kubeConfigFor(context);
+    const api = kc.makeApiClient(CoreV1Api);
+    const timeout = this.settings.get().probeTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const list = await Promise.race([
+        api.listNamespace(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
+        }),
+      ]);
+      return { context: name, namespaces: list.items.map((n) => n.metadata?.name ?? '').filter(Boolean).sort() };
+    } catch (err) {
+      const e = err as { code?: number; message?: string };
+      const reason = e.code === 403 ? 'not allowed to list namespaces' : e.code === 401 ? 'credentials rejected' : (e.message ?? String(err));
+      return { context: name, namespaces: [], error: reason.split('\n')[0] };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

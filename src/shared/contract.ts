@@ -1,0 +1,109 @@
+// The RoadsideApi contract: every request the UI may make, its payload schema
+// (validated where it enters the main side: the renderer is untrusted), its
+// response type, and the events the main side pushes.
+import { z } from 'zod';
+import type { ContextList, Reachability } from './kube';
+import type { Result } from './result';
+
+const contextName = z.string().min(1).max(253);
+const namespaceName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'not a valid namespace name');
+const filePath = z.string().min(1).max(4096);
+
+export const languageSchema = z.enum(['system', 'es', 'en']);
+export const themeSchema = z.enum(['system', 'light', 'dark']);
+
+export const settingsSchema = z.object({
+  language: languageSchema,
+  theme: themeSchema,
+  readOnly: z.boolean(),
+  extraKubeconfigs: z.array(filePath).max(100),
+  selectedContext: contextName.optional(),
+  selectedNamespace: namespaceName.optional(),
+  probeTimeoutMs: z.number().int().min(200).max(60_000),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  language: 'system',
+  theme: 'system',
+  readOnly: false,
+  extraKubeconfigs: [],
+  probeTimeoutMs: 3000,
+};
+
+export const requestSchemas = {
+  'app.info': z.object({}).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.update': settingsSchema
+    .pick({ language: true, theme: true, readOnly: true, probeTimeoutMs: true })
+    .partial()
+    .strict(),
+  'contexts.list': z.object({}).strict(),
+  'contexts.probe': z
+    .object({
+      contexts: z.array(contextName).max(500).optional(),
+      timeoutMs: z.number().int().min(200).max(60_000).optional(),
+    })
+    .strict(),
+  'contexts.select': z.object({ context: contextName, namespace: namespaceName.optional() }).strict(),
+  'namespaces.list': z.object({ context: contextName.optional() }).strict(),
+  'kubeconfig.add': z.object({ path: filePath }).strict(),
+  'kubeconfig.remove': z.object({ path: filePath }).strict(),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  platform: string;
+  door: 'electron' | 'browser' | 'cli';
+  /** Locale reported by the operating system, e.g. "es-ES". */
+  systemLocale: string;
+}
+
+export interface NamespaceList {
+  context: string;
+  namespaces: string[];
+  /** Set when the list could not be read; the UI still offers the default namespace. */
+  error?: string;
+}
+
+export interface ResponseMap {
+  'app.info': AppInfo;
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'contexts.list': ContextList;
+  'contexts.probe': Record<string, Reachability>;
+  'contexts.select': ContextList['selected'];
+  'namespaces.list': NamespaceList;
+  'kubeconfig.add': ContextList;
+  'kubeconfig.remove': ContextList;
+}
+
+export type ResponseOf<C extends Channel> = ResponseMap[C];
+
+/** Events the main side pushes to every open UI. */
+export type RoadsideEvent =
+  | { type: 'reachability'; context: string; reachability: Reachability }
+  | { type: 'contexts-changed' }
+  | { type: 'settings-changed'; settings: Settings };
+
+/** What the renderer sees: the preload bridge in Electron, an HTTP client in the browser. */
+export interface RoadsideApi {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  onEvent(listener: (event: RoadsideEvent) => void): () => void;
+}
+
+/** The single IPC channel names, shared by preload and main. */
+export const IPC_INVOKE = 'roadside:invoke';
+export const IPC_EVENT = 'roadside:event';
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
