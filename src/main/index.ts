@@ -31,6 +31,14 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(service, () => mainWindow, rendererUrl);
     mainWindow = createMainWindow(rendererUrl);
     mainWindow.on('closed', () => (mainWindow = undefined));
+    let quitting = false;
+    app.on('before-quit', (event) => {
+      if (quitting) return;
+      // Stop the sandbox this process serves before leaving, so its state file does not linger.
+      event.preventDefault();
+      quitting = true;
+      void service.shutdown().finally(() => app.quit());
+    });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(rendererUrl);
     });

@@ -13,12 +13,19 @@ import {
   type RoadsideEvent,
   type Settings,
 } from '../shared/contract';
+import type { DiagnoseResult } from '../shared/checks';
 import { DEFAULT_NAMESPACE, type ContextList, type Reachability } from '../shared/kube';
 import { fail, ok, type Result } from '../shared/result';
 import { RoadsideError, toErrorShape } from './errors';
 import { loadContexts, type KubeconfigSources, type ResolvedContexts } from './kube/kubeconfig';
 import { probeAll } from './kube/reachability';
+import { SANDBOX_CONTEXT, SandboxManager } from './sandbox/manager';
 import { SettingsStore } from './settings';
+
+function contextNamespace(kc: KubeConfig): string | undefined {
+  const current = kc.getContextObject(kc.getCurrentContext());
+  return current?.namespace || undefined;
+}
 
 export interface ServiceOptions {
   dataDir: string;
@@ -31,13 +38,36 @@ export interface ServiceOptions {
 
 type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
 
+/** Handlers of one area (incidents, reports …), written in their own file and merged here. */
+export type AreaHandlers<K extends Channel> = { [C in K]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+
 export class RoadsideService {
   readonly settings: SettingsStore;
+  readonly sandbox: SandboxManager;
   private readonly listeners = new Set<(event: RoadsideEvent) => void>();
   private readonly reachability = new Map<string, Reachability>();
+  private readonly runs = new Map<string, AbortController>();
 
   constructor(private readonly options: ServiceOptions) {
     this.settings = new SettingsStore(options.dataDir);
+    this.sandbox = new SandboxManager(options.dataDir);
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  private readonly shutdownHooks: Array<() => void | Promise<void>> = [];
+
+  /** Areas that hold resources (the incident store) release them on shutdown. */
+  onShutdown(hook: () => void | Promise<void>): void {
+    this.shutdownHooks.push(hook);
+  }
+
+  /** Stops what this process serves (the sandbox); call on exit. */
+  async shutdown(): Promise<void> {
+    if (this.sandbox.status().owner === 'this-process') await this.sandbox.stop();
+    for (const hook of this.shutdownHooks.splice(0)) await hook();
   }
 
   onEvent(listener: (event: RoadsideEvent) => void): () => void {
@@ -45,7 +75,8 @@ export class RoadsideService {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: RoadsideEvent): void {
+  /** Pushes an event to every open UI (and the CLI's progress output). */
+  emit(event: RoadsideEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -83,12 +114,15 @@ export class RoadsideService {
   resolveContexts(): ResolvedContexts {
     const settings = this.settings.get();
     const k = this.options.kubeconfig ?? {};
-    return loadContexts({
+    const sandboxFile = this.sandbox.liveKubeconfig();
+    const resolved = loadContexts({
       kubeconfigEnv: k.kubeconfigEnv,
       platform: k.platform,
       home: k.home,
-      extraFiles: [...settings.extraKubeconfigs, ...(k.sessionFiles ?? [])],
+      extraFiles: [...settings.extraKubeconfigs, ...(k.sessionFiles ?? []), ...(sandboxFile ? [sandboxFile] : [])],
     });
+    for (const c of resolved.contexts) if (sandboxFile && c.sourceFile === sandboxFile) c.builtin = true;
+    return resolved;
   }
 
   kubeConfigFor(context?: string): { name: string; kc: KubeConfig } {
@@ -108,8 +142,9 @@ export class RoadsideService {
     const s = this.settings.get();
     const names = new Set(resolved.contexts.map((c) => c.name));
     const current = resolved.contexts.find((c) => c.isCurrent)?.name;
+    const sandbox = names.has(SANDBOX_CONTEXT) ? SANDBOX_CONTEXT : undefined;
     const context =
-      s.selectedContext && names.has(s.selectedContext) ? s.selectedContext : (current ?? resolved.contexts[0]?.name);
+      s.selectedContext && names.has(s.selectedContext) ? s.selectedContext : (current ?? sandbox ?? resolved.contexts[0]?.name);
     const ctxInfo = resolved.contexts.find((c) => c.name === context);
     const namespace =
       s.selectedContext === context && s.selectedNamespace ? s.selectedNamespace : (ctxInfo?.namespace ?? DEFAULT_NAMESPACE);
@@ -163,6 +198,27 @@ export class RoadsideService {
       return this.selection(this.resolveContexts());
     },
     'namespaces.list': async ({ context }) => this.listNamespaces(context),
+    'checks.list': async () => (await import('./checks/registry')).listCheckInfo(),
+    'diagnose.run': async (req) => this.runDiagnosis(req),
+    'diagnose.cancel': async ({ runId }) => {
+      const controller = this.runs.get(runId);
+      controller?.abort();
+      return { cancelled: !!controller };
+    },
+    'sandbox.scenarios': async () => this.sandbox.scenarios(),
+    'sandbox.status': async () => this.sandbox.status(),
+    'sandbox.start': async (req) => {
+      const status = await this.sandbox.start(req);
+      this.emit({ type: 'sandbox-changed', status });
+      this.emit({ type: 'contexts-changed' });
+      return status;
+    },
+    'sandbox.stop': async () => {
+      const status = await this.sandbox.stop();
+      this.emit({ type: 'sandbox-changed', status });
+      this.emit({ type: 'contexts-changed' });
+      return status;
+    },
     'kubeconfig.add': async ({ path }) => {
       const file = resolve(path);
       if (!existsSync(file)) throw new RoadsideError('invalid-input', `${file}: file not found`);
@@ -181,6 +237,39 @@ export class RoadsideService {
       return this.contextList();
     },
   };
+
+  private async runDiagnosis(req: RequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
+    const { name, kc } = this.kubeConfigFor(req.context);
+    const selected = this.selection(this.resolveContexts());
+    const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;
+    if (this.runs.has(req.runId)) throw new RoadsideError('conflict', `a run with id ${req.runId} is already going`);
+    const controller = new AbortController();
+    this.runs.set(req.runId, controller);
+    try {
+      const [{ runChecks, UnknownCheckError }, { ClusterContext }] = await Promise.all([import('./checks/engine'), import('./checks/cluster-context')]);
+      try {
+        const result = await runChecks({
+          runId: req.runId,
+          contextName: name,
+          namespace,
+          context: (signal) => new ClusterContext({ kubeConfig: kc, namespace, params: req.params ?? {}, signal }),
+          checks: req.checks,
+          sections: req.sections,
+          params: req.params,
+          concurrency: req.concurrency,
+          timeoutMs: req.timeoutMs,
+          signal: controller.signal,
+          onProgress: (progress) => this.emit({ type: 'diagnose-progress', progress }),
+        });
+        return result;
+      } catch (err) {
+        if (err instanceof UnknownCheckError) throw new RoadsideError('invalid-input', err.message);
+        throw err;
+      }
+    } finally {
+      this.runs.delete(req.runId);
+    }
+  }
 
   private async listNamespaces(context?: string): Promise<NamespaceList> {
     const { name, kc } = this.kubeConfigFor(context);

@@ -2,7 +2,9 @@
 // (validated where it enters the main side: the renderer is untrusted), its
 // response type, and the events the main side pushes.
 import { z } from 'zod';
+import { SECTIONS, type CheckInfo, type CheckProgress, type DiagnoseResult } from './checks';
 import type { ContextList, Reachability } from './kube';
+import type { SandboxStatus, ScenarioInfo } from './sandbox';
 import type { Result } from './result';
 
 const contextName = z.string().min(1).max(253);
@@ -53,6 +55,31 @@ export const requestSchemas = {
   'namespaces.list': z.object({ context: contextName.optional() }).strict(),
   'kubeconfig.add': z.object({ path: filePath }).strict(),
   'kubeconfig.remove': z.object({ path: filePath }).strict(),
+  'checks.list': z.object({}).strict(),
+  'diagnose.run': z
+    .object({
+      /** Chosen by the UI so that it can cancel the run and match progress events. */
+      runId: z.string().min(8).max(64).regex(/^[\w-]+$/),
+      context: contextName.optional(),
+      namespace: namespaceName.optional(),
+      sections: z.array(z.enum(SECTIONS)).max(SECTIONS.length).optional(),
+      checks: z.array(z.string().regex(/^[a-z]+\.[a-z0-9-]+$/)).max(100).optional(),
+      params: z.record(z.string().regex(/^[a-zA-Z][\w-]{0,40}$/), z.string().max(200)).optional(),
+      concurrency: z.number().int().min(1).max(32).optional(),
+      timeoutMs: z.number().int().min(500).max(300_000).optional(),
+    })
+    .strict(),
+  'diagnose.cancel': z.object({ runId: z.string().min(8).max(64) }).strict(),
+  'sandbox.scenarios': z.object({}).strict(),
+  'sandbox.status': z.object({}).strict(),
+  'sandbox.start': z
+    .object({
+      scenario: z.string().regex(/^[a-z0-9-]+$/, 'scenario names are lowercase letters, digits and dashes').max(63).optional(),
+      dir: filePath.optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
+  'sandbox.stop': z.object({}).strict(),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -84,6 +111,13 @@ export interface ResponseMap {
   'namespaces.list': NamespaceList;
   'kubeconfig.add': ContextList;
   'kubeconfig.remove': ContextList;
+  'checks.list': CheckInfo[];
+  'diagnose.run': DiagnoseResult;
+  'diagnose.cancel': { cancelled: boolean };
+  'sandbox.scenarios': ScenarioInfo[];
+  'sandbox.status': SandboxStatus;
+  'sandbox.start': SandboxStatus;
+  'sandbox.stop': SandboxStatus;
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];
@@ -92,7 +126,9 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 export type RoadsideEvent =
   | { type: 'reachability'; context: string; reachability: Reachability }
   | { type: 'contexts-changed' }
-  | { type: 'settings-changed'; settings: Settings };
+  | { type: 'settings-changed'; settings: Settings }
+  | { type: 'diagnose-progress'; progress: CheckProgress }
+  | { type: 'sandbox-changed'; status: SandboxStatus };
 
 /** What the renderer sees: the preload bridge in Electron, an HTTP client in the browser. */
 export interface RoadsideApi {

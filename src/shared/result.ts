@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'read-only'
   | 'too-large'
   | 'cancelled'
+  | 'corrupt-database'
+  | 'newer-version'
   | 'internal';
 
 export interface RoadsideErrorShape {

@@ -34,6 +34,54 @@ function buildProgram(): Command {
       process.exitCode = await runServe(opts);
     });
 
+  const sandbox = program.command('sandbox').description('a local Kubernetes API that serves training scenarios or a snapshot folder');
+  sandbox
+    .command('list')
+    .description('name the built-in training scenarios')
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts) => {
+      const { runSandboxList } = await import('./commands/sandbox');
+      process.exitCode = await runSandboxList(opts);
+    });
+  sandbox
+    .command('start')
+    .description('serve a scenario (default healthy) or a snapshot folder until Ctrl+C')
+    .argument('[dir]', 'a snapshot folder (resources/, logs/, scenario.yaml) or an unpacked bundle\'s cluster/ folder')
+    .option('--scenario <name>', 'a built-in scenario (see roadside sandbox list)')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', parsePositiveInt('--port', 1, 65535))
+    .option('--kubeconfig-out <file>', 'also write the kubeconfig (context roadside-sandbox) to this file')
+    .option('--json', 'print the status as JSON')
+    .action(async (dir, opts) => {
+      const { runSandboxStart } = await import('./commands/sandbox');
+      process.exitCode = await runSandboxStart(dir, opts);
+    });
+  sandbox
+    .command('status')
+    .description('say whether a sandbox is running and where')
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts) => {
+      const { runSandboxStatus } = await import('./commands/sandbox');
+      process.exitCode = await runSandboxStatus(opts);
+    });
+
+  program
+    .command('diagnose')
+    .description("run the runbook's diagnoses against a context and namespace")
+    .option('--context <name>', 'kubeconfig context (default: the one selected in Roadside, else current-context)')
+    .option('--namespace <ns>', 'namespace of the traffic-system (default: traffic-system)')
+    .option('--section <section>', 'only this section (repeatable): connectivity, database, performance, storage, auth, network, monitoring, cluster', collect, [])
+    .option('--check <id>', 'only this check (repeatable), e.g. storage.pvc-usage', collect, [])
+    .option('--param <key=value>', 'a check parameter (repeatable), e.g. username=ana for auth.app-user-permissions', collect, [])
+    .option('--json', 'print JSON for scripts')
+    .option('--concurrency <n>', 'checks run at once (default 6)', parsePositiveInt('--concurrency', 1, 32))
+    .option('--timeout <ms>', 'timeout per check in ms (default 15000)', parsePositiveInt('--timeout', 500, 300_000))
+    .option('--kubeconfig <file>', 'also read this kubeconfig file (repeatable)', collect, [])
+    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a check failed, 2 bad usage, 3 cluster unreachable or credentials refused.')
+    .action(async (opts) => {
+      const { runDiagnose } = await import('./commands/diagnose');
+      process.exitCode = await runDiagnose(opts);
+    });
+
   return program;
 }
 

@@ -26,6 +26,8 @@ export function exitCodeFor(err: unknown): number {
       case 'not-found':
       case 'too-large':
       case 'read-only':
+      case 'corrupt-database':
+      case 'newer-version':
         return EXIT_USAGE;
       case 'unreachable':
       case 'timeout':

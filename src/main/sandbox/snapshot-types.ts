@@ -49,6 +49,8 @@ export interface HttpReply {
   headers: Record<string, string>;
   body: string;
   delayMs: number;
+  /** Close the connection without an answer, as when nothing listens on the port. */
+  reset?: boolean;
 }
 
 export interface PolicyRule {

@@ -4,7 +4,9 @@ import { CommandPalette } from './components/CommandPalette';
 import { ErrorBoundary, ErrorMessage } from './components/ErrorMessage';
 import { useAppState, VIEWS, type ViewId } from './state';
 import { ClustersView } from './views/ClustersView';
+import { DiagnoseView } from './views/DiagnoseView';
 import { LaterView } from './views/LaterView';
+import { SandboxView } from './views/SandboxView';
 import { SettingsView } from './views/SettingsView';
 
 function CurrentView({ view }: { view: ViewId }) {
@@ -13,6 +15,10 @@ function CurrentView({ view }: { view: ViewId }) {
       return <ClustersView />;
     case 'settings':
       return <SettingsView />;
+    case 'diagnose':
+      return <DiagnoseView />;
+    case 'sandbox':
+      return <SandboxView />;
     default:
       return <LaterView view={view} />;
   }

@@ -21,6 +21,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await host.close();
+  await service.shutdown();
   process.stdout.write('Stopped.\n');
   return EXIT_OK;
 }

@@ -4,6 +4,7 @@ import type { NamespaceList } from '../../../shared/contract';
 import { call, useApi } from '../api/context';
 import { ReachabilityBadge } from '../components/ReachabilityBadge';
 import { useAppState } from '../state';
+import { useSandbox } from './SandboxView';
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -47,6 +48,7 @@ export function ClustersView() {
   const { t } = useTranslation();
   const { contexts, reachability, probing, probe, selectContext, addKubeconfig, removeKubeconfig, settings } = useAppState();
   const [newFile, setNewFile] = useState('');
+  const sandbox = useSandbox();
   if (!contexts) return <p className="view">{t('common.loading')}</p>;
   const selected = contexts.selected;
   const noKubeconfig = contexts.files.length === 0 && contexts.contexts.length === 0;
@@ -62,6 +64,15 @@ export function ClustersView() {
         </button>
       </header>
 
+      {contexts.contexts.length === 0 && !sandbox.status?.running && (
+        <div className="offer" data-testid="sandbox-offer">
+          <span>{t('sandbox.offer')}</span>
+          <button type="button" className="primary" disabled={sandbox.busy} onClick={() => void sandbox.start({ scenario: 'healthy' })}>
+            {t('sandbox.offerButton')}
+          </button>
+        </div>
+      )}
+      {sandbox.error && <p className="problem-error">{sandbox.error.message}</p>}
       {contexts.contexts.length === 0 ? (
         <p className="empty" data-testid="no-contexts">{noKubeconfig ? t('clusters.noKubeconfig') : t('clusters.noContexts')}</p>
       ) : (
@@ -84,6 +95,7 @@ export function ClustersView() {
                 <tr key={c.name} data-context={c.name} className={isSelected ? 'row-selected' : undefined}>
                   <th scope="row">
                     {c.name}
+                    {c.builtin && <span className="tag">sandbox</span>}
                     {c.isCurrent && (
                       <span className="tag" title={t('clusters.current')}>
                         current

@@ -1,0 +1,332 @@
+// The diagnostics engine: picks the checks of a run, runs them with a concurrency limit and a
+// per-check timeout over one shared read cache, turns what they return (or throw) into findings,
+// and scores the result.
+import { randomUUID } from 'node:crypto';
+import type { CheckProgress, DiagnoseResult, Finding, Section } from '../../shared/checks';
+import { ALL_CHECKS } from './registry';
+import { computeHealthScore, summarizeFindings } from './score';
+import {
+  ForbiddenError,
+  UnreachableError,
+  type Check,
+  type CheckContext,
+  type CheckOutcome,
+  type ExecResult,
+  type HttpResult,
+  type KObject,
+  type LogOptions,
+  type NodeMetric,
+  type PodMetric,
+  type ResourceName,
+  type SystemNames,
+} from './types';
+
+export interface RunChecksOptions {
+  /** The cluster to read: a context, or a factory given the run's abort signal. */
+  context: CheckContext | ((signal: AbortSignal) => CheckContext);
+  contextName: string;
+  namespace: string;
+  /** Check ids to run (opt-in checks included when named). */
+  checks?: string[];
+  /** Sections to run when no ids are given (default: all). */
+  sections?: Section[];
+  params?: Record<string, string>;
+  /** Checks running at once (default 6). */
+  concurrency?: number;
+  /** Time each check may take (default 15000 ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: CheckProgress) => void;
+  /** Run opt-in checks too when selecting by section. */
+  includeOptIn?: boolean;
+  /** The checks to choose from (default: the runbook's). */
+  registry?: readonly Check[];
+  runId?: string;
+}
+
+export class UnknownCheckError extends Error {
+  override name = 'UnknownCheckError';
+  constructor(
+    readonly ids: string[],
+    readonly available: string[],
+  ) {
+    super(`unknown check id${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}`);
+  }
+}
+
+export const DEFAULT_CONCURRENCY = 6;
+export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+
+/** A context that counts the API requests it made (ClusterContext does). */
+interface CountsRequests {
+  readonly requestCount: number;
+}
+
+function countsRequests(ctx: object): ctx is CountsRequests {
+  return typeof (ctx as Partial<CountsRequests>).requestCount === 'number';
+}
+
+/** Which checks a run executes, in registry order. */
+export function planChecks(registry: readonly Check[], opts: Pick<RunChecksOptions, 'checks' | 'sections' | 'includeOptIn'>): Check[] {
+  if (opts.checks && opts.checks.length > 0) {
+    const unknown = opts.checks.filter((id) => !registry.some((c) => c.id === id));
+    if (unknown.length) throw new UnknownCheckError(unknown, registry.map((c) => c.id));
+    return registry.filter((c) => opts.checks!.includes(c.id));
+  }
+  return registry.filter((c) => (!opts.sections || opts.sections.includes(c.section)) && (!c.optIn || opts.includeOptIn));
+}
+
+class TimeoutReason extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('aborted');
+}
+
+/** Settles with the promise, or rejects as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * The run's read cache: each list (resource, namespace) and each log read is requested once,
+ * concurrent callers share the same in-flight promise. Everything else passes through.
+ */
+export class RunReadCache {
+  private readonly lists = new Map<string, Promise<KObject[]>>();
+  private readonly gets = new Map<string, Promise<KObject | undefined>>();
+  private readonly logReads = new Map<string, Promise<string>>();
+  private podMetricReads = new Map<string, Promise<PodMetric[]>>();
+  private nodeMetricRead?: Promise<NodeMetric[]>;
+
+  constructor(
+    readonly inner: CheckContext,
+    readonly names: SystemNames,
+  ) {}
+
+  private nsKey(namespace: string | null | undefined): string {
+    return namespace === undefined ? this.names.namespace : namespace === null ? '*' : namespace;
+  }
+
+  private nsArg(namespace: string | null | undefined): string | null {
+    return namespace === undefined ? this.names.namespace : namespace;
+  }
+
+  list(resource: ResourceName, namespace?: string | null): Promise<KObject[]> {
+    const key = `${resource} ${this.nsKey(namespace)}`;
+    let p = this.lists.get(key);
+    if (!p) {
+      p = this.inner.list(resource, this.nsArg(namespace));
+      this.lists.set(key, p);
+    }
+    return p;
+  }
+
+  async get(resource: ResourceName, name: string, namespace?: string | null): Promise<KObject | undefined> {
+    const listed = this.lists.get(`${resource} ${this.nsKey(namespace)}`);
+    if (listed) return (await listed).find((o) => o.metadata.name === name);
+    const key = `${resource} ${this.nsKey(namespace)} ${name}`;
+    let p = this.gets.get(key);
+    if (!p) {
+      p = this.inner.get(resource, name, this.nsArg(namespace));
+      this.gets.set(key, p);
+    }
+    return p;
+  }
+
+  logs(pod: string, opts: LogOptions & { namespace?: string } = {}): Promise<string> {
+    const full = { ...opts, namespace: opts.namespace ?? this.names.namespace };
+    const key = JSON.stringify([pod, full.namespace, full.container ?? '', full.previous ?? false, full.tailLines ?? null, full.sinceSeconds ?? null, full.timestamps ?? false]);
+    let p = this.logReads.get(key);
+    if (!p) {
+      p = this.inner.logs(pod, full);
+      this.logReads.set(key, p);
+    }
+    return p;
+  }
+
+  podMetrics(namespace?: string | null): Promise<PodMetric[]> {
+    const key = this.nsKey(namespace);
+    let p = this.podMetricReads.get(key);
+    if (!p) {
+      p = this.inner.podMetrics(this.nsArg(namespace));
+      this.podMetricReads.set(key, p);
+    }
+    return p;
+  }
+
+  nodeMetrics(): Promise<NodeMetric[]> {
+    this.nodeMetricRead ??= this.inner.nodeMetrics();
+    return this.nodeMetricRead;
+  }
+
+  /** The context one check sees: the shared cache, its own abort signal. */
+  forCheck(signal: AbortSignal, params: Record<string, string>): CheckContext {
+    const inner = this.inner;
+    return {
+      names: this.names,
+      params,
+      signal,
+      now: () => inner.now(),
+      list: (resource, namespace) => untilAborted(this.list(resource, namespace), signal),
+      get: (resource, name, namespace) => untilAborted(this.get(resource, name, namespace), signal),
+      logs: (pod, opts) => untilAborted(this.logs(pod, opts), signal),
+      exec: (pod, container, argv, opts): Promise<ExecResult> => untilAborted(inner.exec(pod, container, argv, opts), signal),
+      httpGet: (service, port, path, opts): Promise<HttpResult> => untilAborted(inner.httpGet(service, port, path, opts), signal),
+      podMetrics: (namespace) => untilAborted(this.podMetrics(namespace), signal),
+      nodeMetrics: () => untilAborted(this.nodeMetrics(), signal),
+      nodeStatsSummary: (node) => untilAborted(inner.nodeStatsSummary(node), signal),
+      can: (verb, resource, opts) => untilAborted(inner.can(verb, resource, opts), signal),
+    };
+  }
+}
+
+function baseFinding(check: Check, names: SystemNames): Omit<Finding, 'status' | 'message'> {
+  let kubectl: string[] = [];
+  try {
+    kubectl = check.kubectl(names);
+  } catch {
+    kubectl = [];
+  }
+  return { check: check.id, section: check.section, evidence: [], kubectl, remediation: [], actions: [], runbook: check.runbook };
+}
+
+function findingFromOutcome(check: Check, names: SystemNames, outcome: CheckOutcome, durationMs: number): Finding {
+  const remediation = outcome.remediation ?? [];
+  const actions = outcome.actions ?? [...new Set(remediation.map((r) => r.action).filter((a): a is string => Boolean(a)))];
+  return {
+    ...baseFinding(check, names),
+    status: outcome.status,
+    message: outcome.message,
+    evidence: outcome.evidence ?? [],
+    remediation,
+    actions,
+    durationMs,
+  };
+}
+
+/** Runs the chosen checks and returns their findings, summary and score. */
+export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult> {
+  const registry = opts.registry ?? ALL_CHECKS;
+  const plan = planChecks(registry, opts);
+  const runId = opts.runId ?? randomUUID();
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+
+  // Aborted by the caller's signal or when the cluster turns out to be unreachable.
+  const run = new AbortController();
+  const onCallerAbort = () => run.abort(abortReason(opts.signal!));
+  if (opts.signal?.aborted) run.abort(abortReason(opts.signal));
+  else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  const context = typeof opts.context === 'function' ? opts.context(run.signal) : opts.context;
+  const names: SystemNames = { ...context.names, namespace: opts.namespace };
+  const params = { ...context.params, ...opts.params };
+  const cache = new RunReadCache(context, names);
+
+  const findings: Array<{ index: number; finding: Finding; severity: Check['severity'] }> = [];
+  let unreachable: string | undefined;
+  let done = 0;
+  const total = plan.length;
+  const progress = (p: Omit<CheckProgress, 'runId' | 'total' | 'done'>) => {
+    try {
+      opts.onProgress?.({ runId, done, total, ...p });
+    } catch {
+      // a listener's failure is not the run's
+    }
+  };
+  progress({});
+
+  const record = (index: number, check: Check, finding: Finding) => {
+    findings.push({ index, finding, severity: check.severity });
+    done++;
+    progress({ check: check.id, status: finding.status });
+  };
+
+  const runOne = async (index: number, check: Check): Promise<void> => {
+    const t0 = Date.now();
+    const missing = (check.params ?? []).filter((p) => !params[p]);
+    if (missing.length) {
+      record(index, check, {
+        ...baseFinding(check, names),
+        status: 'skipped',
+        message: `skipped: needs the parameter ${missing.join(', ')} (e.g. --param ${missing[0]}=…)`,
+        durationMs: 0,
+      });
+      return;
+    }
+    const own = new AbortController();
+    const timer = setTimeout(() => own.abort(new TimeoutReason(timeoutMs)), timeoutMs);
+    const onRunAbort = () => own.abort(abortReason(run.signal));
+    run.signal.addEventListener('abort', onRunAbort, { once: true });
+    let finding: Finding | undefined;
+    try {
+      const outcome = await untilAborted(check.run(cache.forCheck(own.signal, params)), own.signal);
+      finding = findingFromOutcome(check, names, outcome, Date.now() - t0);
+    } catch (err) {
+      const durationMs = Date.now() - t0;
+      const reason = own.signal.aborted ? own.signal.reason : undefined;
+      if (reason instanceof TimeoutReason) {
+        finding = { ...baseFinding(check, names), status: 'error', message: reason.message, durationMs };
+      } else if (run.signal.aborted) {
+        finding = undefined; // cancelled or unreachable: the check did not finish
+      } else if (err instanceof UnreachableError) {
+        unreachable ??= err.message;
+        run.abort(err);
+      } else if (err instanceof ForbiddenError) {
+        finding = { ...baseFinding(check, names), status: 'skipped', message: `skipped: ${err.message}`, durationMs };
+      } else {
+        finding = { ...baseFinding(check, names), status: 'error', message: err instanceof Error ? err.message : String(err), durationMs };
+      }
+    } finally {
+      clearTimeout(timer);
+      run.signal.removeEventListener('abort', onRunAbort);
+    }
+    if (finding) record(index, check, finding);
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < plan.length && !run.signal.aborted) {
+      const index = next++;
+      await runOne(index, plan[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
+  opts.signal?.removeEventListener('abort', onCallerAbort);
+
+  findings.sort((a, b) => a.index - b.index);
+  const list = findings.map((f) => f.finding);
+  const result: DiagnoseResult = {
+    context: opts.contextName,
+    namespace: opts.namespace,
+    startedAt,
+    durationMs: Date.now() - started,
+    requests: countsRequests(context) ? context.requestCount : 0,
+    summary: summarizeFindings(list),
+    score: computeHealthScore(findings.map((f) => ({ section: f.finding.section, status: f.finding.status, severity: f.severity }))),
+    findings: list,
+  };
+  if (unreachable !== undefined) result.unreachable = unreachable;
+  if (opts.signal?.aborted && unreachable === undefined) result.cancelled = true;
+  return result;
+}

@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckProgress } from '../../src/shared/checks';
+import { UnknownCheckError, runChecks } from '../../src/main/checks/engine';
+import { ALL_CHECKS, checkById } from '../../src/main/checks/registry';
+import { UnreachableError, type Check, type CheckOutcome } from '../../src/main/checks/types';
+import { NS, fake, pod } from './checks-engine-fixtures';
+
+function check(id: string, run: Check['run'], extra: Partial<Check> = {}): Check {
+  const [section] = id.split('.') as [Check['section']];
+  return {
+    id,
+    section,
+    title: { es: id, en: id },
+    runbook: 'test',
+    severity: 'medium',
+    kubectl: (n) => [`kubectl get pods -n ${n.namespace}`],
+    run,
+    ...extra,
+  };
+}
+
+const pass = async (): Promise<CheckOutcome> => ({ status: 'pass', message: 'ok' });
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('runChecks', () => {
+  it('reads each list once per run, however many checks need it, including concurrent reads', async () => {
+    const cluster = fake({ objects: { pods: [pod('a'), pod('b')] } });
+    const listing = Array.from({ length: 5 }, (_, i) =>
+      check(`connectivity.reader-${i}`, async (ctx) => {
+        const pods = await ctx.list('pods');
+        const again = await ctx.get('pods', 'a');
+        return { status: 'pass', message: `${pods.length} pods, found ${again?.metadata.name}` };
+      }),
+    );
+    const result = await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: listing, concurrency: 5 });
+    expect(result.findings.map((f) => f.message)).toEqual(Array(5).fill('2 pods, found a'));
+    expect(cluster.calls.filter((c) => c.startsWith('list pods'))).toEqual([`list pods ${NS}`]);
+  });
+
+  it('caches logs per pod, container and options', async () => {
+    const cluster = fake({ logs: { [`${NS}/p/app`]: 'one\ntwo\nthree' } });
+    const readers = [1, 2, 3].map((i) =>
+      check(`connectivity.logs-${i}`, async (ctx) => {
+        await ctx.logs('p', { container: 'app', tailLines: 100 });
+        await ctx.logs('p', { container: 'app', tailLines: i === 3 ? 1 : 100 });
+        return { status: 'pass', message: 'read' };
+      }),
+    );
+    await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: readers });
+    expect(cluster.calls.filter((c) => c.startsWith('logs'))).toHaveLength(2);
+  });
+
+  it('never runs more checks at once than the concurrency limit', async () => {
+    let active = 0;
+    let peak = 0;
+    const checks = Array.from({ length: 8 }, (_, i) =>
+      check(`database.slow-${i}`, async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 5));
+        active--;
+        return { status: 'pass', message: 'ok' };
+      }),
+    );
+    const result = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks, concurrency: 3 });
+    expect(result.findings).toHaveLength(8);
+    expect(peak).toBe(3);
+  });
+
+  it('turns a check that takes too long into an error and goes on', async () => {
+    const checks = [check('connectivity.hangs', () => new Promise<CheckOutcome>(() => {})), check('connectivity.quick', pass)];
+    const result = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks, timeoutMs: 30 });
+    expect(result.findings.map((f) => [f.check, f.status, f.message])).toEqual([
+      ['connectivity.hangs', 'error', 'timed out after 30 ms'],
+      ['connectivity.quick', 'pass', 'ok'],
+    ]);
+  });
+
+  it('reports a throwing check as an error with its message and runs the rest', async () => {
+    const checks = [
+      check('connectivity.broken', async () => {
+        throw new Error('cannot parse the answer');
+      }),
+      check('connectivity.fine', pass),
+    ];
+    const result = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks });
+    expect(result.findings[0]).toMatchObject({ status: 'error', message: 'cannot parse the answer' });
+    expect(result.findings[1].status).toBe('pass');
+    expect(result.summary).toEqual({ pass: 1, warn: 0, fail: 0, error: 1, skipped: 0 });
+  });
+
+  it('reports a forbidden read as skipped, naming the verb and the resource', async () => {
+    const result = await runChecks({
+      context: fake({ forbidden: ['secrets'] }),
+      contextName: 'test',
+      namespace: NS,
+      checks: ['database.credentials-secret'],
+    });
+    expect(result.findings[0]).toMatchObject({
+      check: 'database.credentials-secret',
+      status: 'skipped',
+      message: 'skipped: not allowed to list secrets in namespace traffic-system',
+    });
+  });
+
+  it('stops the run and says why when the cluster is unreachable', async () => {
+    const started: string[] = [];
+    const checks = [
+      check('connectivity.first', async () => {
+        started.push('first');
+        throw new UnreachableError('cannot reach the API server https://127.0.0.1:6443: ECONNREFUSED');
+      }),
+      check('connectivity.second', async () => {
+        started.push('second');
+        return { status: 'pass', message: 'ok' };
+      }),
+    ];
+    const result = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks, concurrency: 1 });
+    expect(result.unreachable).toMatch(/ECONNREFUSED/);
+    expect(started).toEqual(['first']);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('cancels: the running check stops, the rest never start, the result says cancelled', async () => {
+    const controller = new AbortController();
+    const entered = deferred();
+    const started: string[] = [];
+    const checks = [
+      check('connectivity.slow', async (ctx) => {
+        started.push('slow');
+        entered.resolve();
+        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        return { status: 'pass', message: 'never' };
+      }),
+      check('connectivity.later', async () => {
+        started.push('later');
+        return { status: 'pass', message: 'ok' };
+      }),
+    ];
+    const run = runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks, concurrency: 1, signal: controller.signal });
+    await entered.promise;
+    controller.abort();
+    const result = await run;
+    expect(result.cancelled).toBe(true);
+    expect(started).toEqual(['slow']);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('sends a progress event per finished check, with its status', async () => {
+    const events: CheckProgress[] = [];
+    const checks = [check('connectivity.a', pass), check('connectivity.b', async () => ({ status: 'warn', message: 'hmm' }))];
+    await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks, concurrency: 1, onProgress: (p) => events.push(p), runId: 'run-1' });
+    expect(events).toEqual([
+      { runId: 'run-1', done: 0, total: 2 },
+      { runId: 'run-1', done: 1, total: 2, check: 'connectivity.a', status: 'pass' },
+      { runId: 'run-1', done: 2, total: 2, check: 'connectivity.b', status: 'warn' },
+    ]);
+  });
+
+  it('skips a check whose parameter is missing and runs it when given', async () => {
+    const needsUser = check('auth.user', async (ctx) => ({ status: 'pass', message: `user ${ctx.params.username}` }), { params: ['username'] });
+    const without = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: [needsUser] });
+    expect(without.findings[0]).toMatchObject({ status: 'skipped' });
+    expect(without.findings[0].message).toMatch(/username/);
+    const withIt = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: [needsUser], params: { username: 'ana' } });
+    expect(withIt.findings[0]).toMatchObject({ status: 'pass', message: 'user ana' });
+  });
+
+  it('runs opt-in checks only when asked for by id', async () => {
+    const probe = check('network.probe', pass, { optIn: true });
+    const plain = check('network.plain', pass);
+    const bySection = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: [probe, plain], sections: ['network'] });
+    expect(bySection.findings.map((f) => f.check)).toEqual(['network.plain']);
+    const byId = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: [probe, plain], checks: ['network.probe'] });
+    expect(byId.findings.map((f) => f.check)).toEqual(['network.probe']);
+  });
+
+  it('refuses unknown check ids', async () => {
+    await expect(runChecks({ context: fake({}), contextName: 'test', namespace: NS, checks: ['connectivity.nope'] })).rejects.toThrow(UnknownCheckError);
+  });
+
+  it('fills each finding with the kubectl commands for the run namespace, runbook, remediation actions and duration', async () => {
+    const c = check('performance.x', async () => ({
+      status: 'fail',
+      message: 'saturated',
+      remediation: [{ text: { es: 'Escalar', en: 'Scale' }, command: 'kubectl scale …', action: 'scale:ml-service' }],
+    }));
+    const result = await runChecks({ context: fake({ names: { namespace: 'other-ns' } }), contextName: 'prod', namespace: 'staging', registry: [c] });
+    expect(result).toMatchObject({ context: 'prod', namespace: 'staging' });
+    expect(result.findings[0]).toMatchObject({
+      check: 'performance.x',
+      section: 'performance',
+      kubectl: ['kubectl get pods -n staging'],
+      runbook: 'test',
+      actions: ['scale:ml-service'],
+    });
+    expect(result.findings[0].durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('scores the run by severity, per section and overall', async () => {
+    const checks = [
+      check('connectivity.crit', pass, { severity: 'critical' }),
+      check('connectivity.low', async () => ({ status: 'fail', message: 'x' }), { severity: 'low' }),
+      check('database.skip', async () => ({ status: 'skipped', message: 'n/a' })),
+    ];
+    const result = await runChecks({ context: fake({}), contextName: 'test', namespace: NS, registry: checks });
+    expect(result.score).toEqual({ overall: 80, sections: { connectivity: 80, database: null } });
+  });
+
+  it('counts the requests of a context that counts them', async () => {
+    const cluster = Object.assign(fake({}), { requestCount: 7 });
+    const result = await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: [check('connectivity.a', pass)] });
+    expect(result.requests).toBe(7);
+  });
+});
+
+describe('registry', () => {
+  it('holds the runbook checks with unique ids, their section as prefix, and a runbook heading', () => {
+    const ids = ALL_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of ALL_CHECKS.filter((x) => ['connectivity', 'database', 'performance'].includes(x.section))) {
+      expect(c.id.startsWith(`${c.section}.`)).toBe(true);
+      expect(c.runbook).toMatch(/›/);
+      expect(c.title.es && c.title.en).toBeTruthy();
+    }
+    expect(checkById('database.slow-queries')?.severity).toBe('medium');
+    for (const id of [
+      'connectivity.pods-healthy',
+      'connectivity.service-endpoints',
+      'connectivity.ingress-routes',
+      'connectivity.ingress-controller',
+      'connectivity.backend-health',
+      'connectivity.tls-certificates',
+      'database.postgres-ready',
+      'database.postgres-connection',
+      'database.postgres-resources',
+      'database.credentials-secret',
+      'database.slow-queries',
+      'database.indexes',
+      'database.settings',
+      'performance.ml-service-resources',
+      'performance.ml-service-gpu',
+      'performance.ml-service-errors',
+      'performance.ml-service-capacity',
+    ]) {
+      expect(checkById(id), id).toBeDefined();
+    }
+  });
+});
