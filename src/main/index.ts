@@ -1,7 +1,8 @@
 // Electron entry: the desktop door onto the same core the CLI and `roadside serve` use.
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, safeStorage } from 'electron';
 import { version } from '../../package.json';
 import { resolveDataDir } from './data-folder';
+import { createSafeStorageVault } from './electron/ssh-secret-vault';
 import { createMainWindow, registerIpc } from './electron/window';
 import { adoptLoginShellPath } from './kube/shell-env';
 import { RoadsideService } from './service';
@@ -27,6 +28,9 @@ if (!app.requestSingleInstanceLock()) {
       version,
       systemLocale: app.getLocale(),
     });
+    // SSH passphrases are remembered only encrypted by the OS keychain, and only in the desktop app.
+    const vault = createSafeStorageVault(safeStorage, service.dataDir);
+    if (vault) service.ssh.useVault(vault);
     const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
     registerIpc(service, () => mainWindow, rendererUrl);
     mainWindow = createMainWindow(rendererUrl);

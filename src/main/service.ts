@@ -21,6 +21,12 @@ import { loadContexts, type KubeconfigSources, type ResolvedContexts } from './k
 import { probeAll } from './kube/reachability';
 import { SANDBOX_CONTEXT, SandboxManager } from './sandbox/manager';
 import { SettingsStore } from './settings';
+import { createIncidentHandlers, prepareDiagnosisRecording } from './handlers/incidents';
+import { createReportHandlers } from './handlers/report';
+import { createObserveHandlers } from './handlers/observe';
+import { createActionHandlers } from './handlers/actions';
+import { createSshHandlers } from './handlers/ssh';
+import { SshAccess } from './ssh/access';
 
 function contextNamespace(kc: KubeConfig): string | undefined {
   const current = kc.getContextObject(kc.getCurrentContext());
@@ -44,6 +50,8 @@ export type AreaHandlers<K extends Channel> = { [C in K]: (request: RequestOf<C>
 export class RoadsideService {
   readonly settings: SettingsStore;
   readonly sandbox: SandboxManager;
+  /** SSH settings per context, bastion tunnels for the API server, node shells for runs. */
+  readonly ssh: SshAccess;
   private readonly listeners = new Set<(event: RoadsideEvent) => void>();
   private readonly reachability = new Map<string, Reachability>();
   private readonly runs = new Map<string, AbortController>();
@@ -51,6 +59,8 @@ export class RoadsideService {
   constructor(private readonly options: ServiceOptions) {
     this.settings = new SettingsStore(options.dataDir);
     this.sandbox = new SandboxManager(options.dataDir);
+    this.ssh = new SshAccess({ dataDir: options.dataDir, sandboxContext: SANDBOX_CONTEXT, sandboxUrl: () => this.sandbox.status().url });
+    this.onShutdown(() => this.ssh.close());
   }
 
   get dataDir(): string {
@@ -135,7 +145,8 @@ export class RoadsideService {
       if (problem) throw new RoadsideError('invalid-input', `context "${name}" cannot be used: ${problem.reason} (${problem.file})`);
       throw new RoadsideError('not-found', `no context named "${name}" in ${resolved.files.join(', ') || 'any kubeconfig'}`);
     }
-    return { name, kc };
+    // With a bastion configured, every API call of the context goes through its SSH tunnel.
+    return { name, kc: this.ssh.kubeConfigThroughBastion(name, kc) };
   }
 
   private selection(resolved: ResolvedContexts): ContextList['selected'] {
@@ -178,7 +189,7 @@ export class RoadsideService {
     'contexts.list': async () => this.contextList(),
     'contexts.probe': async ({ contexts, timeoutMs }) => {
       const resolved = this.resolveContexts();
-      const wanted = new Map([...resolved.configs].filter(([name]) => !contexts || contexts.includes(name)));
+      const wanted = new Map([...resolved.configs].filter(([name]) => !contexts || contexts.includes(name)).map(([name, kc]) => [name, this.ssh.kubeConfigThroughBastion(name, kc)] as const));
       if (contexts) {
         const unknown = contexts.filter((c) => !resolved.configs.has(c));
         if (unknown.length) throw new RoadsideError('not-found', `no usable context named ${unknown.map((u) => `"${u}"`).join(', ')}`);
@@ -236,6 +247,11 @@ export class RoadsideService {
       this.emit({ type: 'contexts-changed' });
       return this.contextList();
     },
+    ...createIncidentHandlers(this),
+    ...createReportHandlers(this),
+    ...createObserveHandlers(this),
+    ...createActionHandlers(this),
+    ...createSshHandlers(this),
   };
 
   private async runDiagnosis(req: RequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
@@ -243,10 +259,18 @@ export class RoadsideService {
     const selected = this.selection(this.resolveContexts());
     const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;
     if (this.runs.has(req.runId)) throw new RoadsideError('conflict', `a run with id ${req.runId} is already going`);
+    const recordToIncident = prepareDiagnosisRecording(this, req.runId, req.incidentId);
+    // Opens the bastion first (its problems are told as such) and, with node access, the node shell.
+    const nodeRun = await this.ssh.prepareRun(name, this.ssh.originalOf(kc));
     const controller = new AbortController();
     this.runs.set(req.runId, controller);
     try {
-      const [{ runChecks, UnknownCheckError }, { ClusterContext }] = await Promise.all([import('./checks/engine'), import('./checks/cluster-context')]);
+      const [{ runChecks, UnknownCheckError }, { ClusterContext }, { ALL_CHECKS }, { withNodeShell }] = await Promise.all([
+        import('./checks/engine'),
+        import('./checks/cluster-context'),
+        import('./checks/registry'),
+        import('./checks/runbook/node'),
+      ]);
       try {
         const result = await runChecks({
           runId: req.runId,
@@ -260,7 +284,9 @@ export class RoadsideService {
           timeoutMs: req.timeoutMs,
           signal: controller.signal,
           onProgress: (progress) => this.emit({ type: 'diagnose-progress', progress }),
+          ...(nodeRun.shell ? { registry: withNodeShell(ALL_CHECKS, nodeRun.shell) } : {}),
         });
+        recordToIncident?.(result);
         return result;
       } catch (err) {
         if (err instanceof UnknownCheckError) throw new RoadsideError('invalid-input', err.message);
@@ -268,6 +294,7 @@ export class RoadsideService {
       }
     } finally {
       this.runs.delete(req.runId);
+      await nodeRun.close();
     }
   }
 

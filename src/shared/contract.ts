@@ -6,6 +6,11 @@ import { SECTIONS, type CheckInfo, type CheckProgress, type DiagnoseResult } fro
 import type { ContextList, Reachability } from './kube';
 import type { SandboxStatus, ScenarioInfo } from './sandbox';
 import type { Result } from './result';
+import { incidentRequests, type IncidentEvent, type IncidentResponses } from './contract-incidents';
+import { escalationChannelsSchema, reportRequests, type ReportEvent, type ReportResponses } from './contract-report';
+import { sshRequests, type SshResponses } from './contract-ssh';
+import { observeRequests, type ObserveResponses } from './contract-observe';
+import { actionRequests, type ActionEvent, type ActionResponses } from './contract-actions';
 
 const contextName = z.string().min(1).max(253);
 const namespaceName = z
@@ -26,6 +31,8 @@ export const settingsSchema = z.object({
   selectedContext: contextName.optional(),
   selectedNamespace: namespaceName.optional(),
   probeTimeoutMs: z.number().int().min(200).max(60_000),
+  /** Escalation channels (runbook defaults in contract-report.ts when absent). */
+  escalationChannels: escalationChannelsSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -67,6 +74,8 @@ export const requestSchemas = {
       params: z.record(z.string().regex(/^[a-zA-Z][\w-]{0,40}$/), z.string().max(200)).optional(),
       concurrency: z.number().int().min(1).max(32).optional(),
       timeoutMs: z.number().int().min(500).max(300_000).optional(),
+      /** Record the run to this incident (else to the active one, if any). */
+      incidentId: z.string().min(1).max(64).optional(),
     })
     .strict(),
   'diagnose.cancel': z.object({ runId: z.string().min(8).max(64) }).strict(),
@@ -80,6 +89,11 @@ export const requestSchemas = {
     })
     .strict(),
   'sandbox.stop': z.object({}).strict(),
+  ...incidentRequests,
+  ...reportRequests,
+  ...sshRequests,
+  ...observeRequests,
+  ...actionRequests,
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -101,7 +115,7 @@ export interface NamespaceList {
   error?: string;
 }
 
-export interface ResponseMap {
+export interface ResponseMap extends IncidentResponses, ReportResponses, ObserveResponses, ActionResponses, SshResponses {
   'app.info': AppInfo;
   'settings.get': Settings;
   'settings.update': Settings;
@@ -128,7 +142,10 @@ export type RoadsideEvent =
   | { type: 'contexts-changed' }
   | { type: 'settings-changed'; settings: Settings }
   | { type: 'diagnose-progress'; progress: CheckProgress }
-  | { type: 'sandbox-changed'; status: SandboxStatus };
+  | { type: 'sandbox-changed'; status: SandboxStatus }
+  | IncidentEvent
+  | ReportEvent
+  | ActionEvent;
 
 /** What the renderer sees: the preload bridge in Electron, an HTTP client in the browser. */
 export interface RoadsideApi {

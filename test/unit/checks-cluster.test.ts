@@ -63,6 +63,53 @@ describe('cluster.recent-events', () => {
     expect(backoff).toMatchObject({ kind: 'object', fields: { last: '2026-01-10T09:50:00Z', message: 'Back-off restarting failed container' } });
   });
 
+  it('passes when the only warnings are transient blips or kubelet advice, listing them', async () => {
+    const r = await check.run(
+      cluster({
+        objects: {
+          events: [
+            event('hpa', { reason: 'FailedGetResourceMetric', kind: 'HorizontalPodAutoscaler', object: 'traffic-system-ml-service', last: '2026-01-10T09:03:00Z', count: 2 }),
+            event('probe', { reason: 'Unhealthy', object: 'traffic-system-backend-1', last: '2026-01-10T09:08:00Z', count: 1 }),
+            { ...event('dns', { reason: 'DNSConfigForming', object: 'coredns-1', last: '2026-01-10T09:35:00Z', count: 4 }), metadata: { name: 'dns', namespace: 'kube-system' } },
+          ],
+        },
+      }),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.message).toContain('Only transient or advisory');
+    expect(r.message).toContain('Unhealthy on Pod/traffic-system-backend-1 ×1');
+  });
+
+  it('a repeated probe failure is not a blip', async () => {
+    const r = await check.run(cluster({ objects: { events: [event('probe', { reason: 'Unhealthy', object: 'traffic-system-backend-1', last: '2026-01-10T09:50:00Z', count: 19 })] } }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toBe('19 Warning event(s) in the last hour in 1 group(s): Unhealthy on Pod/traffic-system-backend-1 ×19.');
+  });
+
+  it('includes kube-system and node events, not other applications’ namespaces', async () => {
+    const inNs = (e: KObject, ns: string) => ({ ...e, metadata: { ...e.metadata, namespace: ns } });
+    const events = [
+      inNs(event('cd', { reason: 'BackOff', object: 'coredns-1', last: '2026-01-10T09:58:00Z', count: 96 }), 'kube-system'),
+      inNs(event('ev', { reason: 'EvictionThresholdMet', kind: 'Node', object: 'worker-1', last: '2026-01-10T09:58:42Z', count: 9 }), 'default'),
+      inNs(event('other', { reason: 'BackOff', object: 'someone-elses-app', last: '2026-01-10T09:58:00Z', count: 50 }), 'shop'),
+    ];
+    const r = await check.run(cluster({ objects: { events } }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toContain('BackOff on Pod/coredns-1 ×96');
+    expect(r.message).toContain('EvictionThresholdMet on Node/worker-1 ×9');
+    expect(r.message).not.toContain('someone-elses-app');
+
+    class NamespaceOnly extends FakeCluster {
+      override async list(resource: Parameters<FakeCluster['list']>[0], ns?: string | null) {
+        if (resource === 'events' && ns !== undefined && ns !== NS) throw new ForbiddenError('list', 'events', ns ?? undefined);
+        return super.list(resource, ns);
+      }
+    }
+    const limited = await check.run(new NamespaceOnly({ now: NOW, objects: { events } }));
+    expect(limited.status).toBe('pass');
+    expect(limited.message).toContain('events of kube-system not readable');
+  });
+
   it('passes with no events at all', async () => {
     expect((await check.run(cluster({}))).status).toBe('pass');
   });

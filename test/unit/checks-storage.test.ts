@@ -220,9 +220,21 @@ describe('storage.app-files', () => {
     const warn = await check.run(cluster({ objects: { pods: [backendPod(), mlPod()] }, exec: exec(2 * GiB, 3) }));
     expect(warn.status).toBe('warn');
     expect(warn.actions).toEqual(['clean-old-files']);
-    const fail = await check.run(cluster({ objects: { pods: [backendPod(), mlPod()] }, exec: exec(1000, 12_000) }));
-    expect(fail.status).toBe('fail');
-    expect(fail.message).toContain('12000 .jpg');
+    const many = await check.run(cluster({ objects: { pods: [backendPod(), mlPod()] }, exec: exec(1000, 12_000) }));
+    expect(many.status).toBe('warn');
+    expect(many.message).toContain('12000 .jpg');
+  });
+
+  it('fails when /app/logs nearly fills the emptyDir size limit the kubelet evicts at', async () => {
+    const limited = backendPod();
+    limited.spec.containers[0].volumeMounts = [{ name: 'logs', mountPath: '/app/logs' }];
+    limited.spec.volumes.push({ name: 'logs', emptyDir: { sizeLimit: '10Gi' } });
+    const nearly = await check.run(cluster({ objects: { pods: [limited, mlPod()] }, exec: exec(Math.round(9.8 * GiB), 3) }));
+    expect(nearly.status).toBe('fail');
+    expect(nearly.message).toContain('/app/logs holds 9.8 GiB of its 10.0 GiB limit (98%)');
+    // Without a limit the same size is worth cleaning, and node/PVC checks judge the disk.
+    const unlimited = await check.run(cluster({ objects: { pods: [backendPod(), mlPod()] }, exec: exec(Math.round(9.8 * GiB), 3) }));
+    expect(unlimited.status).toBe('warn');
   });
 
   it('reports an exec failure as an error, not a verdict', async () => {
@@ -263,11 +275,23 @@ describe('storage.minio-health', () => {
     expect(none.message).toContain('no endpoints available');
   });
 
-  it('warns about errors in the log while live', async () => {
-    const line = 'API: PutObject(bucket=infraction-images, object=2026/01/10/cam-17.jpg)\nError: Storage resources are insufficient for the write operation (cmd.InsufficientWriteQuorum)';
+  it('warns about passing errors in the log while live', async () => {
+    const line = 'API: SYSTEM()\nError: unable to fetch bucket metadata: context deadline exceeded (*errors.errorString)';
     const r = await check.run(cluster({ objects: { pods: [minioPod()] }, http: live(200), logs: minioLog(line) }));
     expect(r.status).toBe('warn');
-    expect(r.evidence?.some((e) => e.kind === 'log' && e.lines.some((l) => l.includes('InsufficientWriteQuorum')))).toBe(true);
+    expect(r.evidence?.some((e) => e.kind === 'log' && e.lines.some((l) => l.includes('bucket metadata')))).toBe(true);
+  });
+
+  it('fails for corrupted objects or lost write quorum even while live', async () => {
+    const lines = [
+      'API: PutObject(bucket=infraction-images, object=2026/01/10/cam-17.jpg)',
+      'Error: Storage resources are insufficient for the write operation (cmd.InsufficientWriteQuorum)',
+      'Error: xl.meta: file is corrupted (*errors.errorString)',
+    ].join('\n');
+    const r = await check.run(cluster({ objects: { pods: [minioPod()] }, http: live(200), logs: minioLog(lines) }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('2 of corrupted data or lost write quorum');
+    expect(r.message).toContain('/minio/health/live HTTP 200');
   });
 
   it('fails for not-ready or absent MinIO pods', async () => {

@@ -36,6 +36,7 @@ import {
   type ResourceName,
   type SystemNames,
 } from './types';
+import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
 
 export interface ClusterContextOptions {
@@ -109,7 +110,7 @@ function statusMessage(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
-export class ClusterContext implements CheckContext {
+export class ClusterContext implements CheckContext, ProbePodRunner {
   readonly names: SystemNames;
   readonly params: Record<string, string>;
   readonly signal: AbortSignal;
@@ -469,6 +470,12 @@ export class ClusterContext implements CheckContext {
     } catch (err) {
       throw this.translate(err, 'get', 'nodes/proxy');
     }
+  }
+
+  /** Creates a short-lived pod (network.dns-probe, opt-in), waits for it, reads its log, deletes it. */
+  runProbePod(spec: ProbePodSpec): Promise<ProbePodResult> {
+    this.requests += 1;
+    return new KubeProbePodRunner(this.kc, this.names.namespace).runProbePod({ ...spec, signal: spec.signal ?? this.signal });
   }
 
   async can(verb: string, resource: string, opts: { group?: string; subresource?: string; namespace?: string | null; name?: string } = {}): Promise<boolean> {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckProgress, DiagnoseResult, Finding, Section } from '../../shared/checks';
 import { ALL_CHECKS } from './registry';
+import { canRunProbePods, type ProbePodSpec } from './probe-pod';
 import { computeHealthScore, summarizeFindings } from './score';
 import {
   ForbiddenError,
@@ -180,7 +181,12 @@ export class RunReadCache {
   /** The context one check sees: the shared cache, its own abort signal. */
   forCheck(signal: AbortSignal, params: Record<string, string>): CheckContext {
     const inner = this.inner;
+    // Probe pods (network.dns-probe) are an optional capability of the context.
+    const probe = canRunProbePods(inner)
+      ? { runProbePod: (spec: ProbePodSpec) => untilAborted(inner.runProbePod({ ...spec, signal }), signal) }
+      : {};
     return {
+      ...probe,
       names: this.names,
       params,
       signal,

@@ -6,6 +6,7 @@ import { connectivityChecks } from './runbook/connectivity';
 import { databaseChecks } from './runbook/database';
 import { monitoringChecks } from './runbook/monitoring';
 import { networkChecks } from './runbook/network';
+import { nodeChecks } from './runbook/node';
 import { performanceChecks } from './runbook/performance';
 import { storageChecks } from './runbook/storage';
 import type { Check } from './types';
@@ -19,6 +20,8 @@ export const ALL_CHECKS: readonly Check[] = [
   ...networkChecks,
   ...monitoringChecks,
   ...clusterChecks,
+  // Over SSH; skipped with the reason when node access is not configured.
+  ...nodeChecks,
 ];
 
 const BY_ID = new Map(ALL_CHECKS.map((c) => [c.id, c]));

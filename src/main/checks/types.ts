@@ -1,6 +1,7 @@
 // What a check may use to read the cluster. Checks read only through this
 // context; the engine provides one per run with a shared read cache.
 import type { CheckInfo, Evidence, Finding, Remediation } from '../../shared/checks';
+import type { NodeShell } from '../ssh/node-shell';
 
 /** A Kubernetes object as returned by the API (plain JSON). */
 export type KObject = {
@@ -157,6 +158,8 @@ export interface CheckContext {
   nodeStatsSummary(node: string): Promise<any>;
   /** SelfSubjectAccessReview. */
   can(verb: string, resource: string, opts?: { group?: string; subresource?: string; namespace?: string | null; name?: string }): Promise<boolean>;
+  /** Commands on the nodes over SSH (the node checks); absent when node access is not configured. */
+  nodeShell?: NodeShell;
 }
 
 export interface CheckOutcome {

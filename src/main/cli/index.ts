@@ -3,6 +3,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { CliError, collect, EXIT_OK, EXIT_USAGE, exitCodeFor, parsePositiveInt } from './io';
+import { registerIncidentCommands } from './register-incidents';
+import { addSshFlags, registerSshCommands } from './register-ssh';
+import { registerReportCommands } from './register-report';
+import { registerActionCommands } from './register-actions';
+import { registerObserveCommands } from './register-observe';
 
 function buildProgram(): Command {
   const program = new Command('roadside')
@@ -75,13 +80,22 @@ function buildProgram(): Command {
     .option('--json', 'print JSON for scripts')
     .option('--concurrency <n>', 'checks run at once (default 6)', parsePositiveInt('--concurrency', 1, 32))
     .option('--timeout <ms>', 'timeout per check in ms (default 15000)', parsePositiveInt('--timeout', 500, 300_000))
+    .option('--incident <id>', 'record the run and its findings to this incident\'s timeline')
     .option('--kubeconfig <file>', 'also read this kubeconfig file (repeatable)', collect, [])
     .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a check failed, 2 bad usage, 3 cluster unreachable or credentials refused.')
     .action(async (opts) => {
+      // --bastion, --ssh-*, --node*: this run's SSH access (over what the app remembers).
+      (await import('./commands/ssh')).applySshFlags(opts);
       const { runDiagnose } = await import('./commands/diagnose');
       process.exitCode = await runDiagnose(opts);
     });
 
+  addSshFlags(program.commands.find((c) => c.name() === 'diagnose')!);
+  registerSshCommands(program);
+  registerIncidentCommands(program);
+  registerReportCommands(program);
+  registerActionCommands(program);
+  registerObserveCommands(program);
   return program;
 }
 

@@ -6,6 +6,15 @@ import Database from 'better-sqlite3';
 import { CorruptDatabaseError, NewerDatabaseError } from './errors';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
 
+/**
+ * Under Electron (`npm start`), better-sqlite3 must be the build made for Electron's ABI,
+ * kept beside the Node build that the CLI and tests use; the start script names it.
+ */
+export function nativeBindingOption(): { nativeBinding?: string } {
+  const binding = process.versions.electron ? process.env.ROADSIDE_SQLITE_BINDING : undefined;
+  return binding ? { nativeBinding: binding } : {};
+}
+
 export const DATABASE_FILE_NAME = 'roadside.db';
 
 export interface OpenDatabaseOptions {
@@ -61,7 +70,7 @@ export function openIncidentDatabase(dataDir: string, options: OpenDatabaseOptio
     }
   }
 
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000, ...nativeBindingOption() });
   try {
     configureConnection(db);
     const previousVersion = applyMigrations(db, path, migrations);
@@ -80,7 +89,7 @@ function inspectExistingDatabase(path: string, supportedVersion: number, verify:
   if (!info.isFile()) throw new CorruptDatabaseError(path, 'not a regular file');
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new Database(path, { readonly: true, fileMustExist: true, ...nativeBindingOption() });
     const version = db.pragma('user_version', { simple: true }) as number;
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (version > supportedVersion) throw new NewerDatabaseError(path, version, supportedVersion);

@@ -6,8 +6,12 @@ import { useAppState, VIEWS, type ViewId } from './state';
 import { ClustersView } from './views/ClustersView';
 import { DiagnoseView } from './views/DiagnoseView';
 import { LaterView } from './views/LaterView';
+import { LogsView } from './views/LogsView';
+import { OverviewView } from './views/OverviewView';
 import { SandboxView } from './views/SandboxView';
 import { SettingsView } from './views/SettingsView';
+import { ActiveIncidentStatus, IncidentsView } from './views/IncidentsView';
+import { ReportsView } from './views/ReportsView';
 
 function CurrentView({ view }: { view: ViewId }) {
   switch (view) {
@@ -19,6 +23,14 @@ function CurrentView({ view }: { view: ViewId }) {
       return <DiagnoseView />;
     case 'sandbox':
       return <SandboxView />;
+    case 'overview':
+      return <OverviewView />;
+    case 'logs':
+      return <LogsView />;
+    case 'reports':
+      return <ReportsView />;
+    case 'incidents':
+      return <IncidentsView />;
     default:
       return <LaterView view={view} />;
   }
@@ -71,6 +83,7 @@ export function App() {
           {t('status.namespace')}: <strong data-testid="status-namespace">{contexts?.selected.namespace ?? '—'}</strong>
         </span>
         {settings?.readOnly && <span className="badge badge-warn">{t('status.readOnly')}</span>}
+        <ActiveIncidentStatus />
         <button type="button" className="link-button statusbar-hint" onClick={() => setPaletteOpen(true)}>
           {t('status.palette')}
         </button>

@@ -5,8 +5,8 @@ import type { RoadsideErrorShape } from '../../shared/result';
 import { ApiError, call, useApi } from './api/context';
 import { languageFromLocale, setLanguage } from './i18n';
 
-export type ViewId = 'clusters' | 'overview' | 'diagnose' | 'incidents' | 'reports' | 'sandbox' | 'settings';
-export const VIEWS: ViewId[] = ['clusters', 'overview', 'diagnose', 'incidents', 'reports', 'sandbox', 'settings'];
+export type ViewId = 'clusters' | 'overview' | 'logs' | 'diagnose' | 'incidents' | 'reports' | 'sandbox' | 'settings';
+export const VIEWS: ViewId[] = ['clusters', 'overview', 'logs', 'diagnose', 'incidents', 'reports', 'sandbox', 'settings'];
 
 interface AppState {
   info?: AppInfo;

@@ -27,7 +27,12 @@ export const JWT_SECRET_KEY = 'django-secret-key';
 export const MIN_SECRET_BYTES = 32;
 export const CLOCK_SKEW_WARN_SECONDS = 5;
 export const CLOCK_SKEW_FAIL_SECONDS = 30;
-/** A burst: this many responses of one status within one minute of the logs read. */
+/**
+ * Responses of one status in the recent logs read (up to 500 lines per pod): a burst is
+ * many of them in the excerpt, or many within one minute.
+ */
+export const BURST_WARN_TOTAL = 5;
+export const BURST_FAIL_TOTAL = 20;
 export const BURST_WARN_PER_MINUTE = 10;
 export const BURST_FAIL_PER_MINUTE = 30;
 export const TOKEN_ERRORS_WARN = 5;
@@ -202,15 +207,17 @@ const tokenErrors: Check = {
       if (unauthorized.length) evidence.push(logEvidence(`HTTP 401 (${unauthorized.length})`, log, unauthorized));
     }
     const summary = `${tokenTotal} token error(s) and ${unauthorizedTotal} HTTP 401 (peak ${peak}/min) in the last ${logs.length} backend log(s)`;
+    // A skewed clock makes valid tokens look expired: check it before rotating the key,
+    // which logs every user out.
     const remediation: Remediation[] = [
-      rotateRemediation(n),
       {
         text: { es: 'Verificar la hora de los contenedores (ver auth.clock-skew).', en: 'Check the containers’ clock (see auth.clock-skew).' },
         command: `kubectl exec -it deployment/${n.release}-backend -n ${n.namespace} -- date`,
       },
+      rotateRemediation(n),
     ];
-    if (tokenTotal >= TOKEN_ERRORS_FAIL || peak >= BURST_FAIL_PER_MINUTE) return outcome('fail', `${summary}.`, { evidence, remediation });
-    if (tokenTotal >= TOKEN_ERRORS_WARN || peak >= BURST_WARN_PER_MINUTE) return outcome('warn', `${summary}.`, { evidence, remediation });
+    if (tokenTotal >= TOKEN_ERRORS_FAIL || unauthorizedTotal >= BURST_FAIL_TOTAL || peak >= BURST_FAIL_PER_MINUTE) return outcome('fail', `${summary}.`, { evidence, remediation });
+    if (tokenTotal >= TOKEN_ERRORS_WARN || unauthorizedTotal >= BURST_WARN_TOTAL || peak >= BURST_WARN_PER_MINUTE) return outcome('warn', `${summary}.`, { evidence, remediation });
     return outcome('pass', `${summary}: below the alert levels.`, { evidence });
   },
 };
@@ -306,8 +313,8 @@ const forbiddenErrors: Check = {
         action: 'migrate-run-syncdb',
       },
     ];
-    if (peak >= BURST_FAIL_PER_MINUTE) return outcome('fail', `${summary}.`, { evidence, remediation });
-    if (peak >= BURST_WARN_PER_MINUTE) return outcome('warn', `${summary}.`, { evidence, remediation });
+    if (all.length >= BURST_FAIL_TOTAL || peak >= BURST_FAIL_PER_MINUTE) return outcome('fail', `${summary}.`, { evidence, remediation });
+    if (all.length >= BURST_WARN_TOTAL || peak >= BURST_WARN_PER_MINUTE) return outcome('warn', `${summary}.`, { evidence, remediation });
     return outcome('pass', `${summary}: no burst.`, { evidence });
   },
 };

@@ -1,9 +1,9 @@
 // Whole-cluster views the runbook's tools and emergency procedures rely on: recent
 // Warning events, the Helm release's state, and what the current credentials may do.
 import type { Evidence, Remediation } from '../../../shared/checks';
-import type { Check, KObject, SystemNames } from '../types';
+import { ForbiddenError, type Check, type KObject, type SystemNames } from '../types';
 import { isPendingStatus, readReleaseSecret, releaseSecrets, type HelmReleaseSummary } from '../helm-release';
-import { isoTime, outcome } from './section-helpers';
+import { isoTime, mapLimit, outcome } from './section-helpers';
 
 const DIAGNOSTIC_SCRIPT = 'Herramientas de Diagnóstico › Scripts de Diagnóstico Automático';
 const ROLLBACK = 'Procedimientos de Emergencia › Rollback Completo';
@@ -26,31 +26,82 @@ function eventCount(event: KObject): number {
   return typeof c === 'number' && c > 0 ? c : 1;
 }
 
+/** kubelet advice that never means a fault (resolv.conf search-path limits). */
+const BENIGN_REASONS = new Set(['DNSConfigForming']);
+/** Blips a healthy system shows now and then: a failed probe or a missed metrics read. */
+const TRANSIENT_REASONS = new Set(['Unhealthy', 'ProbeWarning', 'FailedGetResourceMetric', 'FailedGetPodsMetric', 'FailedGetExternalMetric', 'FailedComputeMetricsReplicas']);
+export const TRANSIENT_MAX_COUNT = 2;
+
+interface EventGroup {
+  namespace: string;
+  reason: string;
+  kind: string;
+  name: string;
+  count: number;
+  last: number;
+  message: string;
+}
+
+function isNoise(g: EventGroup): boolean {
+  return BENIGN_REASONS.has(g.reason) || (TRANSIENT_REASONS.has(g.reason) && g.count <= TRANSIENT_MAX_COUNT);
+}
+
+/**
+ * Events of the run's namespace, plus those of kube-system, the ingress controller's
+ * namespace and the nodes (what the system depends on), when the credentials may read them.
+ */
+async function relevantEvents(ctx: Parameters<Check['run']>[0]): Promise<{ events: KObject[]; notes: string[] }> {
+  const n = ctx.names;
+  const own = await ctx.list('events');
+  const notes: string[] = [];
+  const related = (e: KObject) => {
+    const ns = e.metadata.namespace;
+    return ns !== n.namespace && (ns === 'kube-system' || ns === n.ingressNamespace || (e.involvedObject?.kind ?? e.regarding?.kind) === 'Node');
+  };
+  try {
+    return { events: [...own, ...(await ctx.list('events', null)).filter(related)], notes };
+  } catch (err) {
+    if (!(err instanceof ForbiddenError)) throw err;
+  }
+  const others: KObject[] = [];
+  for (const ns of ['kube-system', n.ingressNamespace, 'default']) {
+    try {
+      others.push(...(await ctx.list('events', ns)).filter(related));
+    } catch (err) {
+      if (!(err instanceof ForbiddenError)) throw err;
+      notes.push(`events of ${ns} not readable`);
+    }
+  }
+  return { events: [...own, ...others], notes };
+}
+
 const recentEvents: Check = {
   id: 'cluster.recent-events',
   section: 'cluster',
   title: { es: 'Eventos Warning de la última hora', en: 'Warning events of the last hour' },
   runbook: DIAGNOSTIC_SCRIPT,
   severity: 'low',
-  kubectl: (n) => [`kubectl get events -n ${n.namespace} --sort-by='.lastTimestamp' | tail -20`, `kubectl get events -n ${n.namespace} --field-selector type=Warning`],
+  kubectl: (n) => [`kubectl get events -n ${n.namespace} --sort-by='.lastTimestamp' | tail -20`, `kubectl get events -A --field-selector type=Warning --sort-by='.lastTimestamp'`],
   async run(ctx) {
     const n = ctx.names;
     const now = ctx.now().getTime();
-    const events = await ctx.list('events');
+    const { events, notes } = await relevantEvents(ctx);
     const recent = events.filter((e) => {
       if (e.type !== 'Warning') return false;
       const t = eventTime(e);
       return t !== undefined && t >= now - RECENT_EVENTS_WINDOW_MS && t <= now + 5 * 60 * 1000;
     });
-    if (recent.length === 0) return outcome('pass', `No Warning events in ${n.namespace} in the last hour (${events.length} event(s) read).`);
-    const groups = new Map<string, { reason: string; kind: string; name: string; count: number; last: number; message: string }>();
+    const noteText = notes.length ? ` (${notes.join('; ')})` : '';
+    if (recent.length === 0) return outcome('pass', `No Warning events in the last hour (${events.length} event(s) read)${noteText}.`);
+    const groups = new Map<string, EventGroup>();
     for (const e of recent) {
+      const namespace = e.metadata.namespace ?? '';
       const kind = e.involvedObject?.kind ?? e.regarding?.kind ?? '?';
       const name = e.involvedObject?.name ?? e.regarding?.name ?? '?';
       const reason = e.reason ?? '?';
-      const key = `${reason}\u0000${kind}\u0000${name}`;
+      const key = [namespace, reason, kind, name].join('\u0000');
       const t = eventTime(e)!;
-      const g = groups.get(key) ?? { reason, kind, name, count: 0, last: 0, message: '' };
+      const g = groups.get(key) ?? { namespace, reason, kind, name, count: 0, last: 0, message: '' };
       g.count += eventCount(e);
       if (t >= g.last) {
         g.last = t;
@@ -59,15 +110,21 @@ const recentEvents: Check = {
       groups.set(key, g);
     }
     const sorted = [...groups.values()].sort((a, b) => b.count - a.count || b.last - a.last);
+    const significant = sorted.filter((g) => !isNoise(g));
+    const noise = sorted.filter(isNoise);
     const evidence: Evidence[] = sorted.slice(0, 20).map((g) => ({
       kind: 'object',
-      label: `${g.reason} ×${g.count}`,
-      ref: { kind: g.kind, name: g.name, namespace: n.namespace },
+      label: `${g.reason} ×${g.count}${isNoise(g) ? ' (transient)' : ''}`,
+      ref: { kind: g.kind, name: g.name, ...(g.kind !== 'Node' && g.namespace ? { namespace: g.namespace } : {}) },
       fields: { reason: g.reason, count: g.count, last: isoTime(g.last), message: g.message.slice(0, 300) },
     }));
-    const total = sorted.reduce((s, g) => s + g.count, 0);
-    const summary = sorted.slice(0, 5).map((g) => `${g.reason} on ${g.kind}/${g.name} ×${g.count}`).join('; ');
-    return outcome('warn', `${total} Warning event(s) in the last hour in ${sorted.length} group(s): ${summary}${sorted.length > 5 ? '; …' : ''}.`, { evidence });
+    const describe = (list: EventGroup[]) => list.slice(0, 5).map((g) => `${g.reason} on ${g.kind}/${g.name} ×${g.count}`).join('; ') + (list.length > 5 ? '; …' : '');
+    const total = (list: EventGroup[]) => list.reduce((s, g) => s + g.count, 0);
+    if (significant.length === 0) {
+      return outcome('pass', `Only transient or advisory Warning events in the last hour: ${describe(noise)}${noteText}.`, { evidence });
+    }
+    const alsoNoise = noise.length ? ` (plus ${total(noise)} transient)` : '';
+    return outcome('warn', `${total(significant)} Warning event(s) in the last hour in ${significant.length} group(s): ${describe(significant)}${alsoNoise}${noteText}.`, { evidence });
   },
 };
 
@@ -192,14 +249,12 @@ const access: Check = {
   kubectl: (n) => [`kubectl auth can-i --list -n ${n.namespace}`],
   async run(ctx) {
     const needs = accessNeeds(ctx.names);
-    const answers = await Promise.all(
-      needs.map((need) =>
-        ctx.can(need.verb, need.resource, {
-          ...(need.group ? { group: need.group } : {}),
-          ...(need.subresource ? { subresource: need.subresource } : {}),
-          namespace: need.clusterScoped ? null : need.namespace,
-        }),
-      ),
+    const answers = await mapLimit(needs, 6, (need) =>
+      ctx.can(need.verb, need.resource, {
+        ...(need.group ? { group: need.group } : {}),
+        ...(need.subresource ? { subresource: need.subresource } : {}),
+        namespace: need.clusterScoped ? null : need.namespace,
+      }),
     );
     const denied = needs.filter((_, i) => !answers[i]);
     const table = needs.map((need, i) => `${answers[i] ? 'yes' : 'no '}\t${describeNeed(need)}`).join('\n');

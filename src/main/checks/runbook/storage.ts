@@ -26,12 +26,26 @@ const MINIO = '3. Problemas de Almacenamiento › MinIO Storage Issues';
 
 export const PVC_WARN_PERCENT = 80;
 export const PVC_FAIL_PERCENT = 95;
-/** /app/logs is meant to live in a 10Gi emptyDir (runbook: "Configurar rotación de logs"). */
+/**
+ * /app/logs: worth cleaning from 1 GiB. It fails only when the volume has a size limit
+ * (the runbook's rotation advice: an emptyDir with sizeLimit 10Gi) and is nearly at it, since
+ * the kubelet then evicts the pod; otherwise node and PVC fullness are judged by
+ * storage.node-pressure and storage.pvc-usage.
+ */
 export const APP_LOGS_WARN_BYTES = 1 * 2 ** 30;
-export const APP_LOGS_FAIL_BYTES = 8 * 2 ** 30;
+export const APP_LOGS_LIMIT_WARN_PERCENT = 80;
+export const APP_LOGS_LIMIT_FAIL_PERCENT = 95;
 /** Cached frames older than a day should have been cleaned already. */
 export const OLD_FRAMES_WARN = 100;
-export const OLD_FRAMES_FAIL = 5000;
+
+/** The sizeLimit of the emptyDir mounted at `path` in `container`, in bytes. */
+function emptyDirLimit(pod: KObject, container: string, path: string): number | undefined {
+  const c = (pod.spec?.containers ?? []).find((x: any) => x.name === container);
+  const mount = (c?.volumeMounts ?? []).find((m: any) => m.mountPath === path);
+  const volume = (pod.spec?.volumes ?? []).find((v: any) => v.name === mount?.name);
+  const limit = parseQuantity(volume?.emptyDir?.sizeLimit);
+  return limit && limit > 0 ? limit : undefined;
+}
 
 function cleanFilesRemediation(n: SystemNames): Remediation[] {
   return [
@@ -326,9 +340,16 @@ const appFiles: Check = {
       const bytes = r.exitCode === 0 ? Number(/^(\d+)\s/.exec(r.stdout.trim())?.[1]) : NaN;
       evidence.push({ kind: 'output', label: `${backend.metadata.name}: /app/logs`, command: argv.join(' '), text: (r.stdout || r.stderr).trim(), exitCode: r.exitCode ?? undefined });
       if (Number.isFinite(bytes)) {
-        const status = bytes >= APP_LOGS_FAIL_BYTES ? 'fail' : bytes >= APP_LOGS_WARN_BYTES ? 'warn' : 'pass';
+        const limit = emptyDirLimit(backend, container, '/app/logs');
+        const percent = limit ? (bytes / limit) * 100 : undefined;
+        const status =
+          percent !== undefined && percent >= APP_LOGS_LIMIT_FAIL_PERCENT
+            ? 'fail'
+            : (percent !== undefined && percent >= APP_LOGS_LIMIT_WARN_PERCENT) || bytes >= APP_LOGS_WARN_BYTES
+              ? 'warn'
+              : 'pass';
         statuses.push(status);
-        parts.push(`/app/logs holds ${formatBytes(bytes)}`);
+        parts.push(`/app/logs holds ${formatBytes(bytes)}${limit ? ` of its ${formatBytes(limit)} limit (${percent!.toFixed(0)}%)` : ''}`);
       } else {
         failures.push(`du in ${backend.metadata.name} failed: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`);
       }
@@ -342,7 +363,7 @@ const appFiles: Check = {
       const r = await ctx.exec(ml.metadata.name, container, argv, { timeoutMs: 12_000 });
       const files = r.stdout.split('\n').filter((l) => l.trim() !== '');
       if (r.exitCode === 0) {
-        const status = files.length >= OLD_FRAMES_FAIL ? 'fail' : files.length >= OLD_FRAMES_WARN ? 'warn' : 'pass';
+        const status = files.length >= OLD_FRAMES_WARN ? 'warn' : 'pass';
         statuses.push(status);
         parts.push(`${files.length} .jpg file(s) older than a day in the ML service’s /tmp`);
         evidence.push({ kind: 'output', label: `${ml.metadata.name}: old images in /tmp (${files.length})`, command: argv.join(' '), text: excerpt(files, 10).join('\n'), exitCode: 0 });
@@ -362,6 +383,9 @@ const appFiles: Check = {
 };
 
 const MINIO_ERROR = /\bERROR\b|(^|\s)Error:|level"?\s*[:=]\s*"?(error|fatal)/i;
+/** Errors that mean lost writes or damaged data, not a passing hiccup. */
+const MINIO_SEVERE = /corrupt|InsufficientWriteQuorum|InsufficientReadQuorum|drive(s)? (is |are )?offline|faulty disk|errDiskNotFound|disk not found|errDiskFull|no space left/i;
+export const MINIO_ERRORS_FAIL = 20;
 
 const minioHealth: Check = {
   id: 'storage.minio-health',
@@ -408,10 +432,13 @@ const minioHealth: Check = {
     try {
       const logs = await readRecentLogs(ctx, pods.filter(isPodRunning));
       for (const log of logs) {
-        const errors = log.lines.filter((l) => MINIO_ERROR.test(l));
+        const errors = log.lines.filter((l) => MINIO_ERROR.test(l) || MINIO_SEVERE.test(l));
         if (errors.length === 0) continue;
-        warnings.push(`${errors.length} error line(s) in ${log.pod.metadata.name}`);
-        evidence.push(logEvidence('MinIO errors', log, errors));
+        const severe = errors.filter((l) => MINIO_SEVERE.test(l));
+        const text = `${errors.length} error line(s) in ${log.pod.metadata.name}${severe.length ? `, ${severe.length} of corrupted data or lost write quorum` : ''}`;
+        if (severe.length || errors.length >= MINIO_ERRORS_FAIL) problems.push(text);
+        else warnings.push(text);
+        evidence.push(logEvidence('MinIO errors', log, severe.length ? severe : errors));
       }
     } catch (err) {
       if (!(err instanceof ForbiddenError)) throw err;
@@ -420,7 +447,8 @@ const minioHealth: Check = {
 
     if (problems.length) {
       const note = denied ? ` (${denied.message})` : '';
-      return outcome('fail', `MinIO: ${[...problems, ...warnings].join('; ')}${note}.`, { evidence, remediation });
+      const liveNote = live && !problems.some((p) => p.includes('/minio/health/live')) ? `; /minio/health/live ${live}` : '';
+      return outcome('fail', `MinIO: ${[...problems, ...warnings].join('; ')}${liveNote}${note}.`, { evidence, remediation });
     }
     if (denied) throw denied;
     if (warnings.length) return outcome('warn', `MinIO is live (${live}) but its log has errors: ${warnings.join('; ')}.`, { evidence, remediation });

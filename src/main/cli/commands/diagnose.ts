@@ -13,6 +13,7 @@ export interface DiagnoseOptions {
   concurrency?: number;
   timeout?: number;
   kubeconfig: string[];
+  incident?: string;
 }
 
 const SYMBOL: Record<CheckStatus, string> = {
@@ -99,6 +100,7 @@ export async function runDiagnose(opts: DiagnoseOptions): Promise<number> {
       ...(Object.keys(params).length ? { params } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.timeout ? { timeoutMs: opts.timeout } : {}),
+      ...(opts.incident ? { incidentId: opts.incident } : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
     if (opts.json) printJson(result);

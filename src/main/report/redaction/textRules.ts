@@ -201,12 +201,24 @@ export function createLineRules(custom: RegExp[]): LineRules {
 
 function findKeyValues(line: string, add: (start: number, end: number, rule: RedactionRule, quote?: boolean) => void): void {
   KEY_VALUE.lastIndex = 0;
+  // Tokens already in the line (`[REDACTED:password:1a2b3c]`) read like key: value; they are never rescanned.
+  const tokens = line.includes('[REDACTED:') ? [...line.matchAll(/\[REDACTED:[a-z0-9-]+:[0-9a-f]{6}\]/g)].map((t) => [t.index, t.index + t[0].length]) : [];
   let m: RegExpExecArray | null;
   while ((m = KEY_VALUE.exec(line)) !== null) {
+    const at = m.index;
+    const inToken = tokens.find(([from, to]) => at >= from && at < to);
+    if (inToken) {
+      KEY_VALUE.lastIndex = inToken[1];
+      continue;
+    }
     const key = m[2];
-    if (!KEY_VALUE_PREFILTER.test(key)) continue;
-    const rule = classifyKeyName(key);
-    if (!rule) continue;
+    const rule = KEY_VALUE_PREFILTER.test(key) ? classifyKeyName(key) : null;
+    if (!rule) {
+      // Not a secret's key, but its value may hold one (`env: POSTGRES_PASSWORD=…`): scan on from the separator.
+      const keyEnd = m[0].indexOf(key) + key.length;
+      KEY_VALUE.lastIndex = m.index + m[0].indexOf(m[3], keyEnd) + 1;
+      continue;
+    }
     const separator = m[3];
     let value = m[4] ?? m[5] ?? m[6] ?? m[7] ?? m[8] ?? '';
     const unquoted = m[8] !== undefined;

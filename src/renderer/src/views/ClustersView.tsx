@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { NamespaceList } from '../../../shared/contract';
 import { call, useApi } from '../api/context';
 import { ReachabilityBadge } from '../components/ReachabilityBadge';
+import { SshSettingsPanel } from '../components/SshSettings';
 import { useAppState } from '../state';
 import { useSandbox } from './SandboxView';
 
@@ -124,6 +125,7 @@ export function ClustersView() {
       )}
 
       {selected.context && <NamespacePicker context={selected.context} current={selected.namespace} />}
+      {selected.context && <SshSettingsPanel context={selected.context} />}
 
       {contexts.problems.length > 0 && (
         <section className="panel" aria-labelledby="problems-title" data-testid="kubeconfig-problems">

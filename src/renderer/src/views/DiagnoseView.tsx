@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { SECTIONS, type CheckInfo, type CheckProgress, type CheckStatus, type DiagnoseResult, type Evidence, type Finding, type Section } from '../../../shared/checks';
 import { ApiError, call, useApi } from '../api/context';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { ActionButtons } from '../components/ActionButtons';
 import { useAppState } from '../state';
 import type { RoadsideErrorShape } from '../../../shared/result';
 
@@ -150,6 +151,7 @@ function FindingRow({ finding, info }: { finding: Finding; info?: CheckInfo }) {
               </ol>
             </>
           )}
+          {finding.actions.length > 0 && finding.status !== 'pass' && <ActionButtons actions={finding.actions} />}
         </div>
       )}
     </li>

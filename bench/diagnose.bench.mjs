@@ -1,0 +1,124 @@
+// Diagnose benchmark (issue: runbook diagnostics, performance). Against the healthy
+// sandbox with latencyMs 20 it measures, in one run:
+//   - the guide's health-check.sh (its 5 kubectl calls): the baseline;
+//   - the whole `roadside diagnose` process (start-up included);
+//   - the engine alone in a running process (the app's case);
+//   - API requests per run, and the floor: distinct reads ÷ concurrency × latency;
+//   - a bare `roadside --help`.
+// Prints figures beside the goals; it is not a timed test.
+//
+//   npm run build && node bench/diagnose.bench.mjs        (RUNS=5 by default)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.RUNS ?? 5);
+const LATENCY_MS = 20;
+const CONCURRENCY = 6;
+const jiti = createJiti(import.meta.url);
+
+if (!existsSync(join(root, 'out/main/cli.js'))) {
+  console.error('Build first: npm run build');
+  process.exit(2);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeCommand(cmd, args, env) {
+  const samples = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    last = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+    samples.push(performance.now() - t0);
+  }
+  return { ms: median(samples), last };
+}
+
+function kubectlBinary() {
+  const onPath = execFileSync('bash', ['-lc', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+  const real = join(dirname(realpathSync(onPath)), 'kubectl.1.31');
+  return existsSync(real) ? real : onPath;
+}
+
+const { loadScenario } = await jiti.import(join(root, 'src/main/sandbox/scenarios.ts'));
+const { startSandbox } = await jiti.import(join(root, 'src/main/sandbox/server.ts'));
+const { runChecks } = await jiti.import(join(root, 'src/main/checks/engine.ts'));
+const { ClusterContext } = await jiti.import(join(root, 'src/main/checks/cluster-context.ts'));
+const { KubeConfig } = await import('@kubernetes/client-node');
+
+const snapshot = await loadScenario('healthy');
+snapshot.scenario.latencyMs = LATENCY_MS;
+const sandbox = await startSandbox({ snapshot, port: 0 });
+const dir = mkdtempSync(join(tmpdir(), 'roadside-bench-diagnose-'));
+const kubeconfig = join(dir, 'kubeconfig.yaml');
+writeFileSync(kubeconfig, sandbox.kubeconfigYaml({ contextName: 'roadside-sandbox', namespace: 'traffic-system' }));
+
+try {
+  // 1. The guide's health-check.sh, with a real kubectl.
+  const kubectl = kubectlBinary();
+  const script = join(dir, 'health-check.sh');
+  writeFileSync(
+    script,
+    `#!/bin/bash
+K="${kubectl} --kubeconfig ${kubeconfig}"
+echo "=== Traffic System Health Check ==="
+echo "1. Checking pods..."; $K get pods -n traffic-system
+echo "2. Checking services..."; $K get svc -n traffic-system
+echo "3. Checking storage..."; $K get pvc -n traffic-system
+echo "4. Checking resources..."; $K top pods -n traffic-system
+echo "5. Checking recent events..."; $K get events -n traffic-system --sort-by='.lastTimestamp' | tail -20
+`,
+  );
+  const baseline = timeCommand('bash', [script], {});
+
+  // 2. The whole roadside diagnose process.
+  const env = { ROADSIDE_HOME: join(dir, 'home'), KUBECONFIG: '' };
+  const cli = timeCommand(process.execPath, [join(root, 'bin/roadside.js'), 'diagnose', '--kubeconfig', kubeconfig, '--context', 'roadside-sandbox', '--json'], env);
+  const cliResult = JSON.parse(cli.last.stdout);
+
+  // 3. The engine alone, in this process (the desktop app's case).
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const engineSamples = [];
+  let engineResult;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    engineResult = await runChecks({
+      contextName: 'roadside-sandbox',
+      namespace: 'traffic-system',
+      concurrency: CONCURRENCY,
+      context: (signal) => new ClusterContext({ kubeConfig: kc, namespace: 'traffic-system', signal }),
+    });
+    engineSamples.push(performance.now() - t0);
+  }
+  const engineMs = median(engineSamples);
+
+  // 4. The floor: every distinct read once, CONCURRENCY at a time, each costing the latency.
+  const floorMs = Math.ceil(engineResult.requests / CONCURRENCY) * LATENCY_MS;
+
+  // 5. A bare --help.
+  const help = timeCommand(process.execPath, [join(root, 'bin/roadside.js'), '--help'], env);
+
+  const f = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
+  const ok = (b) => (b ? 'met' : 'NOT met');
+  console.log(`\nroadside diagnose benchmark — healthy sandbox, latencyMs ${LATENCY_MS}, ${RUNS} runs each (median)\n`);
+  console.log(`  health-check.sh (5 kubectl calls, baseline)   ${f(baseline.ms)}`);
+  console.log(`  roadside diagnose (whole CLI process)         ${f(cli.ms)}   ${(cli.ms / baseline.ms).toFixed(2)}× baseline   goal ≤ 1.0×: ${ok(cli.ms <= baseline.ms)}`);
+  console.log(`  engine in a running process                   ${f(engineMs)}   ${(engineMs / baseline.ms).toFixed(2)}× baseline   goal < 0.3×: ${ok(engineMs < 0.3 * baseline.ms)}`);
+  console.log(`  floor (reads ÷ concurrency × latency)         ${f(floorMs)}   engine = ${(engineMs / floorMs).toFixed(2)}× floor       goal ≤ 2×: ${ok(engineMs <= 2 * floorMs)}`);
+  console.log(`  API requests per run                          ${String(engineResult.requests).padStart(6)}      (${cliResult.findings.length} checks; CLI run: ${cliResult.requests})`);
+  console.log(`  roadside --help                               ${f(help.ms)}   goal < 300 ms: ${ok(help.ms < 300)}`);
+  console.log(`  findings: ${JSON.stringify(engineResult.summary)}\n`);
+} finally {
+  await sandbox.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
