@@ -7,6 +7,9 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     build: {
+      // Bundled (tree-shaken) rather than loaded whole: importing all of client-node costs
+      // about half a second, most of it generated models no command uses.
+      externalizeDeps: { exclude: ['@kubernetes/client-node'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),

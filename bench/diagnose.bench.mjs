@@ -8,7 +8,7 @@
 // Prints figures beside the goals; it is not a timed test.
 //
 //   npm run build && node bench/diagnose.bench.mjs        (RUNS=5 by default)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,13 +32,27 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeCommand(cmd, args, env) {
+// Asynchronous on purpose: the sandbox answers from this very process.
+function runOnce(cmd, args, env) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
+  });
+}
+
+async function timeCommand(cmd, args, env) {
   const samples = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    last = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+    last = await runOnce(cmd, args, env);
     samples.push(performance.now() - t0);
+    if (last.status !== 0 && last.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${last.status}: ${last.stderr}`);
   }
   return { ms: median(samples), last };
 }
@@ -78,16 +92,20 @@ echo "4. Checking resources..."; $K top pods -n traffic-system
 echo "5. Checking recent events..."; $K get events -n traffic-system --sort-by='.lastTimestamp' | tail -20
 `,
   );
-  const baseline = timeCommand('bash', [script], {});
+  const step = (what) => process.stderr.write(`… ${what}\n`);
+  step('health-check.sh');
+  const baseline = await timeCommand('bash', [script], {});
 
   // 2. The whole roadside diagnose process.
   const env = { ROADSIDE_HOME: join(dir, 'home'), KUBECONFIG: '' };
-  const cli = timeCommand(process.execPath, [join(root, 'bin/roadside.js'), 'diagnose', '--kubeconfig', kubeconfig, '--context', 'roadside-sandbox', '--json'], env);
+  step('roadside diagnose (CLI process)');
+  const cli = await timeCommand(process.execPath, [join(root, 'bin/roadside.js'), 'diagnose', '--kubeconfig', kubeconfig, '--context', 'roadside-sandbox', '--json'], env);
   const cliResult = JSON.parse(cli.last.stdout);
 
   // 3. The engine alone, in this process (the desktop app's case).
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
+  step('engine in process');
   const engineSamples = [];
   let engineResult;
   for (let i = 0; i < RUNS; i++) {
@@ -106,7 +124,8 @@ echo "5. Checking recent events..."; $K get events -n traffic-system --sort-by='
   const floorMs = Math.ceil(engineResult.requests / CONCURRENCY) * LATENCY_MS;
 
   // 5. A bare --help.
-  const help = timeCommand(process.execPath, [join(root, 'bin/roadside.js'), '--help'], env);
+  step('roadside --help');
+  const help = await timeCommand(process.execPath, [join(root, 'bin/roadside.js'), '--help'], env);
 
   const f = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
   const ok = (b) => (b ? 'met' : 'NOT met');
