@@ -2,6 +2,7 @@
 import { app, BrowserWindow, safeStorage } from 'electron';
 import { version } from '../../package.json';
 import { resolveDataDir } from './data-folder';
+import { printHtmlToPdf } from './electron/pdf';
 import { createSafeStorageVault } from './electron/ssh-secret-vault';
 import { createMainWindow, registerIpc } from './electron/window';
 import { adoptLoginShellPath } from './kube/shell-env';
@@ -31,6 +32,7 @@ if (!app.requestSingleInstanceLock()) {
     // SSH passphrases are remembered only encrypted by the OS keychain, and only in the desktop app.
     const vault = createSafeStorageVault(safeStorage, service.dataDir);
     if (vault) service.ssh.useVault(vault);
+    service.pdfPrinter = printHtmlToPdf;
     const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
     registerIpc(service, () => mainWindow, rendererUrl);
     mainWindow = createMainWindow(rendererUrl);

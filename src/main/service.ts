@@ -8,6 +8,7 @@ import {
   type AppInfo,
   type Channel,
   type NamespaceList,
+  type ParsedRequestOf,
   type RequestOf,
   type ResponseOf,
   type RoadsideEvent,
@@ -42,14 +43,16 @@ export interface ServiceOptions {
   kubeconfig?: Omit<KubeconfigSources, 'extraFiles'> & { sessionFiles?: string[] };
 }
 
-type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
 
 /** Handlers of one area (incidents, reports …), written in their own file and merged here. */
-export type AreaHandlers<K extends Channel> = { [C in K]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+export type AreaHandlers<K extends Channel> = { [C in K]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
 
 export class RoadsideService {
   readonly settings: SettingsStore;
   readonly sandbox: SandboxManager;
+  /** Renders HTML to PDF; only the desktop door can (Electron's printToPDF). */
+  pdfPrinter?: (html: string) => Promise<Buffer>;
   /** SSH settings per context, bastion tunnels for the API server, node shells for runs. */
   readonly ssh: SshAccess;
   private readonly listeners = new Set<(event: RoadsideEvent) => void>();
@@ -254,7 +257,7 @@ export class RoadsideService {
     ...createSshHandlers(this),
   };
 
-  private async runDiagnosis(req: RequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
+  private async runDiagnosis(req: ParsedRequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
     const { name, kc } = this.kubeConfigFor(req.context);
     const selected = this.selection(this.resolveContexts());
     const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;

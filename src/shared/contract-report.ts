@@ -112,6 +112,8 @@ export const reportRequests = {
     confirmed: z.literal(true),
     overwrite: z.boolean().optional(),
   }),
+  /** The printable report as PDF (desktop app only: Electron's printToPDF). */
+  'report.pdf': reportInputSchema.extend({ out: filePath, overwrite: z.boolean().optional() }),
   'report.channels': z.object({ channels: escalationChannelsSchema.partial().optional() }).strict(),
   'bundle.open': z.object({ path: filePath }).strict(),
   'bundle.read': z.object({ path: filePath, file: bundleFile }).strict(),
@@ -284,6 +286,7 @@ export interface ReportResponses {
   'report.preview': BundlePreview;
   'report.render': RenderedReport;
   'report.build': BuildResult;
+  'report.pdf': { path: string; size: number };
   'report.channels': EscalationChannels;
   'bundle.open': BundleInfo;
   'bundle.read': BundleFileContent;

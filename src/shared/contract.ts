@@ -97,7 +97,10 @@ export const requestSchemas = {
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
-export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+/** What a caller sends (fields with defaults may be left out). */
+export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+/** What a handler receives: the request after validation, defaults filled in. */
+export type ParsedRequestOf<C extends Channel> = z.output<(typeof requestSchemas)[C]>;
 
 export interface AppInfo {
   version: string;

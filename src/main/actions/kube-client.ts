@@ -2,13 +2,13 @@
 // reads, dry-run and real writes (strategic/merge patch, create, delete, the scale
 // subresource), access reviews and exec streamed to a file. Only the API server named in
 // the kubeconfig is ever dialled.
+import type WebSocket from 'ws';
+import { webSocketHandlerRecordingRefusal } from '../kube/websocket';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { Writable } from 'node:stream';
 import { Writable as WritableStream } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
-import WebSocket from 'ws';
 import { RoadsideError } from '../errors';
 import type { AccessCheck } from '../../shared/actions';
 
@@ -169,21 +169,7 @@ export class KubeClient {
    * backups and captures). stderr is kept, capped.
    */
   async exec(namespace: string, pod: string, container: string, argv: string[], stdout: Writable, timeoutMs: number): Promise<ExecOutcome> {
-    const refusal: { status?: number; body?: string } = {};
-    const handler = new WebSocketHandler(this.kc, (uri: string, protocols: string[], opts: WebSocket.ClientOptions) => {
-      const ws = new WebSocket(uri, protocols, opts);
-      ws.on('unexpected-response', (req, res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          refusal.status = res.statusCode;
-          refusal.body = Buffer.concat(chunks).toString('utf8');
-          ws.emit('error', new Error(`upgrade refused: HTTP ${res.statusCode}`));
-          req.destroy();
-        });
-      });
-      return ws as any;
-    });
+    const { handler, refusal } = webSocketHandlerRecordingRefusal(this.kc);
     let stderr = '';
     let bytes = 0;
     const counted = new WritableStream({

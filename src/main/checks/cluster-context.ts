@@ -2,6 +2,7 @@
 // logs, exec and port-forward over the API server's WebSocket, metrics and access reviews.
 // Every request goes to the API server named in the kubeconfig; no address read from the
 // cluster (pod or node IPs) is ever dialled.
+import { createHash } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import {
   AppsV1Api,
@@ -20,8 +21,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
-import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import {
   DEFAULT_SYSTEM_NAMES,
   ForbiddenError,
@@ -36,8 +36,39 @@ import {
   type ResourceName,
   type SystemNames,
 } from './types';
+import { webSocketHandlerRecordingRefusal } from '../kube/websocket';
 import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
+
+type AgentFactory = (cluster: unknown, options: Record<string, unknown>) => unknown;
+const CONNECTION_REUSE = Symbol('roadside.connectionReuse');
+
+/**
+ * client-node makes a new agent, so a new TCP and TLS connection, for every request.
+ * A run makes dozens of requests to one server with the same credentials: keep the
+ * connections alive and share one agent per distinct TLS setup. Idle sockets of a
+ * keep-alive agent are unref'd, so they never keep the CLI from exiting.
+ */
+function reuseConnections(kc: KubeConfig): void {
+  const target = kc as unknown as { createAgent: AgentFactory; [CONNECTION_REUSE]?: true };
+  if (target[CONNECTION_REUSE]) return;
+  const original = target.createAgent.bind(kc);
+  const agents = new Map<string, unknown>();
+  target.createAgent = (cluster, options) => {
+    const c = cluster as { server?: string; proxyUrl?: string } | undefined;
+    if (c?.proxyUrl) return original(cluster, options);
+    const key = createHash('sha256')
+      .update(JSON.stringify([c?.server, options.ca, options.cert, options.key, options.pfx, options.servername, options.rejectUnauthorized]))
+      .digest('hex');
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = original(cluster, { ...options, keepAlive: true, maxSockets: 32 });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+  target[CONNECTION_REUSE] = true;
+}
 
 export interface ClusterContextOptions {
   kubeConfig: KubeConfig;
@@ -130,6 +161,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
 
   constructor(opts: ClusterContextOptions) {
     this.kc = opts.kubeConfig;
+    reuseConnections(this.kc);
     this.names = { ...DEFAULT_SYSTEM_NAMES, ...opts.names, ...(opts.namespace ? { namespace: opts.namespace } : {}) };
     this.params = opts.params ?? {};
     this.signal = opts.signal ?? new AbortController().signal;
@@ -307,23 +339,8 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   }
 
   /** A WebSocket handler that remembers why the API server refused an upgrade. */
-  private webSocketHandler(): { handler: WebSocketHandler; refusal: { status?: number; body?: string } } {
-    const refusal: { status?: number; body?: string } = {};
-    const handler = new WebSocketHandler(this.kc, (uri: string, protocols: string[], opts: WebSocket.ClientOptions) => {
-      const ws = new WebSocket(uri, protocols, opts);
-      ws.on('unexpected-response', (req, res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          refusal.status = res.statusCode;
-          refusal.body = Buffer.concat(chunks).toString('utf8');
-          ws.emit('error', new Error(`upgrade refused: HTTP ${res.statusCode}`));
-          req.destroy();
-        });
-      });
-      return ws as any;
-    });
-    return { handler, refusal };
+  private webSocketHandler() {
+    return webSocketHandlerRecordingRefusal(this.kc);
   }
 
   private refusalError(refusal: { status?: number; body?: string }, err: unknown, verb: string, resource: string, namespace: string): Error {

@@ -32,7 +32,7 @@ export interface RunChecksOptions {
   /** Sections to run when no ids are given (default: all). */
   sections?: Section[];
   params?: Record<string, string>;
-  /** Checks running at once (default 6). */
+  /** Checks running at once (default 10, the burst client-go allows kubectl). */
   concurrency?: number;
   /** Time each check may take (default 15000 ms). */
   timeoutMs?: number;
@@ -55,7 +55,7 @@ export class UnknownCheckError extends Error {
   }
 }
 
-export const DEFAULT_CONCURRENCY = 6;
+export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 
 /** A context that counts the API requests it made (ClusterContext does). */

@@ -70,6 +70,15 @@ function buildProgram(): Command {
     });
 
   program
+    .command('checks')
+    .description("list the runbook's checks: id, section, severity, title")
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts) => {
+      const { runChecksList } = await import('./commands/diagnose');
+      process.exitCode = await runChecksList(opts);
+    });
+
+  program
     .command('diagnose')
     .description("run the runbook's diagnoses against a context and namespace")
     .option('--context <name>', 'kubeconfig context (default: the one selected in Roadside, else current-context)')
@@ -78,7 +87,7 @@ function buildProgram(): Command {
     .option('--check <id>', 'only this check (repeatable), e.g. storage.pvc-usage', collect, [])
     .option('--param <key=value>', 'a check parameter (repeatable), e.g. username=ana for auth.app-user-permissions', collect, [])
     .option('--json', 'print JSON for scripts')
-    .option('--concurrency <n>', 'checks run at once (default 6)', parsePositiveInt('--concurrency', 1, 32))
+    .option('--concurrency <n>', 'checks run at once (default 10)', parsePositiveInt('--concurrency', 1, 32))
     .option('--timeout <ms>', 'timeout per check in ms (default 15000)', parsePositiveInt('--timeout', 500, 300_000))
     .option('--incident <id>', 'record the run and its findings to this incident\'s timeline')
     .option('--kubeconfig <file>', 'also read this kubeconfig file (repeatable)', collect, [])

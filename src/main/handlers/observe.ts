@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogsAttachResult, ObserveChannel } from '../../shared/contract-observe';
 import { DEFAULT_NAMESPACE } from '../../shared/kube';
 import { compileLogFilter, formatLogLine } from '../../shared/observe-logs';
-import type { RequestOf } from '../../shared/contract';
+import type { ParsedRequestOf } from '../../shared/contract';
 import { RoadsideError } from '../errors';
 import { collectOverview } from '../observe/overview';
 import { LogSession } from '../observe/log-session';
@@ -95,7 +95,7 @@ function stamp(date: Date): string {
 }
 
 /** Writes the session's lines that pass the filter (and fall in the seq range) to an incident. */
-export async function attachSessionLines(service: RoadsideService, req: RequestOf<'logs.attach'>): Promise<LogsAttachResult> {
+export async function attachSessionLines(service: RoadsideService, req: ParsedRequestOf<'logs.attach'>): Promise<LogsAttachResult> {
   const session = logSessionsFor(service).get(req.sessionId);
   const desk = incidentDeskFor(service);
   const target = req.incidentId ?? desk.activeId;

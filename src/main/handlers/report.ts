@@ -1,5 +1,8 @@
 // The reports area of the core: escalation drafts, redaction previews, bundles (write, open,
 // replay). The heavy modules load on first use.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../data-folder';
 import type { ReportDeps } from '../report/report-builder';
 import { RoadsideError } from '../errors';
 import type { AreaHandlers, RoadsideService } from '../service';
@@ -10,6 +13,7 @@ type ReportChannel =
   | 'report.preview'
   | 'report.render'
   | 'report.build'
+  | 'report.pdf'
   | 'report.channels'
   | 'bundle.open'
   | 'bundle.read'
@@ -38,6 +42,18 @@ export function createReportHandlers(service: RoadsideService): AreaHandlers<Rep
     'report.build': async ({ out, confirmed, overwrite, ...req }) => {
       if (confirmed !== true) throw new RoadsideError('invalid-input', 'a bundle is written only after the redaction preview was confirmed');
       return (await report()).buildBundle(await reportDeps(service, req.incidentId), req, out, { overwrite });
+    },
+    'report.pdf': async ({ out, overwrite, ...req }) => {
+      const printer = service.pdfPrinter;
+      if (!printer)
+        throw new RoadsideError('invalid-input', 'PDF export needs the desktop app; here, open the printable report and use Print → Save as PDF');
+      const target = resolve(out);
+      if (!overwrite && existsSync(target)) throw new RoadsideError('conflict', `${target} already exists`);
+      if (!existsSync(dirname(target))) throw new RoadsideError('invalid-input', `folder ${dirname(target)} does not exist`);
+      const { html } = await (await report()).renderReport(await reportDeps(service, req.incidentId), req);
+      const pdf = await printer(html);
+      writeFileAtomic(target, pdf);
+      return { path: target, size: pdf.length };
     },
     'report.channels': async ({ channels }) => {
       const { channelsOf } = await report();

@@ -123,8 +123,27 @@ export function findIntegrityProblems(db: Database.Database): string[] {
   return rows.map((row) => row.quick_check).filter((message) => message !== 'ok');
 }
 
+/**
+ * Switching a fresh file to WAL takes an exclusive lock for which SQLite does not
+ * call the busy handler: when another process opens the same new file at that
+ * moment, retry for a while instead of failing.
+ */
+function enableWal(db: Database.Database, budgetMs = 10_000): void {
+  const deadline = Date.now() + budgetMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
+}
+
 function configureConnection(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   // FULL: each commit fsyncs the WAL before it returns, so an acknowledged write
   // survives power loss as well as a killed process (NORMAL would only cover the latter).
   db.pragma('synchronous = FULL');

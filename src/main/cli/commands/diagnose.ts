@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SECTIONS, type CheckStatus, type DiagnoseResult, type Section } from '../../../shared/checks';
 import { createCliService } from '../service-factory';
-import { CliError, color, EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, printJson } from '../io';
+import { CliError, color, EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, formatTable, printJson } from '../io';
 
 export interface DiagnoseOptions {
   context?: string;
@@ -32,6 +32,22 @@ function parseParams(list: string[]): Record<string, string> {
     params[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return params;
+}
+
+export async function runChecksList(opts: { json?: boolean }): Promise<number> {
+  const checks = await createCliService().call('checks.list', {});
+  if (opts.json) {
+    printJson(checks);
+    return EXIT_OK;
+  }
+  const lang = (process.env.LC_ALL || process.env.LANG || '').toLowerCase().startsWith('es') ? 'es' : 'en';
+  process.stdout.write(
+    formatTable(
+      ['ID', 'SEVERITY', 'TITLE'],
+      checks.map((c) => [c.id, c.severity, c.title[lang] + (c.optIn ? color.dim(' (opt-in)') : '') + (c.params?.length ? color.dim(` (--param ${c.params.join(', ')})`) : '')]),
+    ),
+  );
+  return EXIT_OK;
 }
 
 export function exitCodeForDiagnosis(result: DiagnoseResult): number {

@@ -234,6 +234,14 @@ function ReportBuilder() {
       setBuilt(await call(api, 'report.build', { ...request, out, confirmed: true }));
     });
 
+  const [pdf, setPdf] = useState<{ path: string; size: number }>();
+  // Desktop only: the printable report rendered to PDF by Electron, beside the bundle.
+  const savePdf = () =>
+    guard('pdf', async () => {
+      if (!request) return;
+      setPdf(await call(api, 'report.pdf', { ...request, out: `${out.replace(/\.zip$/i, '')}.pdf`, overwrite: true }));
+    });
+
   const openPrintable = () =>
     guard('render', async () => {
       if (!request) return;
@@ -545,12 +553,23 @@ function ReportBuilder() {
               <button type="button" onClick={() => void runBuild()} disabled={!!busy || !previewCurrent} data-testid="rep-build">
                 {busy === 'build' ? t('report.export.writing') : t('report.export.confirm')}
               </button>
-              <button type="button" onClick={() => void openPrintable()} disabled={!!busy}>
-                {t('report.export.printable')}
-              </button>
+              {info?.door === 'electron' ? (
+                <button type="button" onClick={() => void savePdf()} disabled={!!busy}>
+                  {t('report.export.pdf')}
+                </button>
+              ) : (
+                <button type="button" onClick={() => void openPrintable()} disabled={!!busy}>
+                  {t('report.export.printable')}
+                </button>
+              )}
             </div>
             {!previewCurrent && <p className="hint">{t('report.export.needPreview')}</p>}
-            <p className="hint">{t('report.export.pdfHint')}</p>
+            {info?.door !== 'electron' && <p className="hint">{t('report.export.pdfHint')}</p>}
+            {pdf && (
+              <p>
+                <span className="badge badge-ok">{t('report.export.pdfWritten')}</span> <span className="mono">{pdf.path}</span>
+              </p>
+            )}
             {built && (
               <div className="rep-built" data-testid="rep-built">
                 <p>
