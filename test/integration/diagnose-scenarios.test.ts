@@ -57,7 +57,11 @@ describe('roadside diagnose against every built-in scenario', () => {
     // The exit code follows the findings: 1 when a check failed (or could not run), else 0.
     const failed = result.summary.fail + result.summary.error > 0;
     expect(run.code).toBe(failed ? 1 : 0);
-    if (name === 'healthy') expect(result.summary.fail + result.summary.error).toBe(0);
+    if (name === 'healthy') {
+      expect(result.summary.fail + result.summary.error).toBe(0);
+      // Nothing but the JSON: no warnings from the runtime leak into a script's stderr.
+      expect(run.stderr).toBe('');
+    }
   });
 
   it('reads each list at most once per run (one request per resource and namespace)', async () => {

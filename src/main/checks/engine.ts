@@ -2,6 +2,7 @@
 // per-check timeout over one shared read cache, turns what they return (or throw) into findings,
 // and scores the result.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CheckProgress, DiagnoseResult, Finding, Section } from '../../shared/checks';
 import { ALL_CHECKS } from './registry';
 import { canRunProbePods, type ProbePodSpec } from './probe-pod';
@@ -240,6 +241,8 @@ export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult>
 
   // Aborted by the caller's signal or when the cluster turns out to be unreachable.
   const run = new AbortController();
+  // Every check and request in flight listens to the run's signal; many at once is normal.
+  setMaxListeners(0, run.signal);
   const onCallerAbort = () => run.abort(abortReason(opts.signal!));
   if (opts.signal?.aborted) run.abort(abortReason(opts.signal));
   else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
