@@ -71,3 +71,19 @@ export function parsePositiveInt(flag: string, min = 1, max = Number.MAX_SAFE_IN
     return n;
   };
 }
+
+/**
+ * Resolves on Ctrl+C or SIGTERM. Call it before printing "press Ctrl+C": whoever reads
+ * that line (a person, a script, a test) may press it at once.
+ */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolveStop) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolveStop();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

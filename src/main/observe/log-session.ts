@@ -15,7 +15,7 @@ import {
   type SectionProblem,
 } from '../../shared/contract-observe';
 import { ForbiddenError, UnreachableError, type KObject } from '../checks/types';
-import { openContainerLog, readContainerLog } from './container-log';
+import { openContainerLog, readContainerLog } from '../kube/pod-log';
 import { compareKeys, LineSplitter, mergeByTime, parseLogLine, parseLogText, type TimedLine } from './log-merge';
 import { describeProblem } from './overview';
 

@@ -34,7 +34,7 @@ import type { KObject } from '../checks/types';
 import { IncidentStore } from '../incidents';
 import { collectCluster, LiveCollectionError, itemsOf, type ClusterCollection } from './cluster-collection';
 import { podInfo, summarizeEnvironment } from './environment';
-import { openPodLog, releasePodLogConnections } from './pod-log-stream';
+import { openContainerLog, releaseContainerLogConnections } from '../kube/pod-log';
 import { createRedactor, findTokenSpans, type Redactor } from './redaction';
 import { renderHtml, renderMarkdown, renderSummary, type ReportLogFile, type ReportModel } from './render';
 import { BundleZipWriter } from './bundle-zip-writer';
@@ -394,7 +394,7 @@ interface LogOpening {
 }
 
 function openLog(p: Prepared, req: ReportRequest, job: LogJob): LogOpening {
-  const stream = openPodLog(p.kc!, {
+  const stream = openContainerLog(p.kc!, {
     namespace: job.namespace,
     pod: job.pod,
     container: job.container,
@@ -593,7 +593,7 @@ export async function previewBundle(deps: ReportDeps, req: ReportRequest): Promi
     }),
   );
   files.push(...logPreviews);
-  if (p.kc) await releasePodLogConnections(p.kc);
+  if (p.kc) await releaseContainerLogConnections(p.kc);
   for (const a of p.chosen) {
     const sink = new ExcerptSink(PREVIEW_EXCERPT_BYTES);
     await pipeline(redactedAttachment(deps, redactor, a), sink);
@@ -734,7 +734,7 @@ export async function buildBundle(deps: ReportDeps, req: ReportRequest, out: str
       }),
     );
     const written = writer.commit();
-    const [result] = await Promise.all([written, Promise.allSettled(pending)]).finally(() => (p.kc ? releasePodLogConnections(p.kc) : undefined));
+    const [result] = await Promise.all([written, Promise.allSettled(pending)]).finally(() => (p.kc ? releaseContainerLogConnections(p.kc) : undefined));
     const totals = redactor.ledger.totals();
     if (opts.recordInTimeline !== false) {
       try {

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, copyFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RoadsideError } from '../../errors';
-import { CliError, color, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, printJson } from '../io';
+import { CliError, color, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, printJson, untilInterrupted } from '../io';
 import { createCliService } from '../service-factory';
 
 function refusedExit(err: unknown): never {
@@ -43,6 +43,7 @@ export async function runBundleReplay(file: string, opts: { port?: number; kubec
   }
   const service = createCliService();
   const replay = await service.call('bundle.replay', { path: resolve(file), ...(opts.port ? { port: opts.port } : {}) }).catch(refusedExit);
+  const interrupted = untilInterrupted();
   const status = replay.sandbox;
   const kubeconfig = opts.kubeconfigOut ?? status.kubeconfig!;
   if (opts.kubeconfigOut) copyFileSync(status.kubeconfig!, opts.kubeconfigOut);
@@ -57,10 +58,7 @@ export async function runBundleReplay(file: string, opts: { port?: number; kubec
   }
   for (const s of status.skipped) process.stderr.write(`${color.yellow('skipped')} ${s.file}${s.line ? `:${s.line}` : ''}: ${s.reason}\n`);
   if (!opts.json) process.stdout.write(color.dim('\nPress Ctrl+C to stop.\n'));
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop());
-    process.once('SIGTERM', () => resolveStop());
-  });
+  await interrupted;
   await service.call('sandbox.stop', {});
   if (!opts.json) process.stdout.write('Sandbox stopped.\n');
   return EXIT_OK;

@@ -90,13 +90,15 @@ export async function runLogs(opts: LogsOptions): Promise<number> {
   if (result.dropped) process.stderr.write(color.yellow(`warning: the ${result.dropped} oldest lines were left out (at most ${session.allLines.length} lines)\n`));
   if (!opts.follow || !session.isFollowing) return EXIT_OK;
 
-  process.stderr.write(color.dim(`Following ${result.streams.filter((s) => !s.error).length} containers; press Ctrl+C to stop.\n`));
-  await new Promise<void>((resolveStop) => {
+  // Listen for Ctrl+C before saying so: whoever reads the line may press it at once.
+  const stopped = new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     followEnded = stop;
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stderr.write(color.dim(`Following ${result.streams.filter((s) => !s.error).length} containers; press Ctrl+C to stop.\n`));
+  await stopped;
   await session.stopFollowing();
   return EXIT_OK;
 }

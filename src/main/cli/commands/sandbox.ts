@@ -1,5 +1,5 @@
 import { createCliService } from '../service-factory';
-import { CliError, color, EXIT_OK, EXIT_USAGE, formatTable, printJson } from '../io';
+import { CliError, color, EXIT_OK, EXIT_USAGE, formatTable, printJson, untilInterrupted } from '../io';
 
 function language(): 'es' | 'en' {
   const lang = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '';
@@ -45,6 +45,7 @@ export async function runSandboxStart(dir: string | undefined, opts: SandboxStar
     ...(dir ? { dir } : {}),
     ...(opts.port ? { port: opts.port } : {}),
   });
+  const interrupted = untilInterrupted();
   const kubeconfig = opts.kubeconfigOut ?? status.kubeconfig!;
   if (opts.kubeconfigOut) {
     const { copyFileSync } = await import('node:fs');
@@ -69,10 +70,7 @@ export async function runSandboxStart(dir: string | undefined, opts: SandboxStar
     for (const s of status.skipped) process.stdout.write(`  ${color.yellow('skipped')} ${s.file}${s.line ? `:${s.line}` : ''}: ${s.reason}\n`);
     process.stdout.write(color.dim('\nPress Ctrl+C to stop.\n'));
   }
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop());
-    process.once('SIGTERM', () => resolveStop());
-  });
+  await interrupted;
   await service.call('sandbox.stop', {});
   if (!opts.json) process.stdout.write('Sandbox stopped.\n');
   return EXIT_OK;

@@ -1,8 +1,9 @@
-// One container's log over the API server (GET …/pods/<pod>/log?timestamps=true), read whole
-// or followed. It uses the kubeconfig's own TLS and credentials, and goes only to the API
-// server the kubeconfig names. client-node's Log class hides why a request failed; this
-// keeps the status and the server's message.
-import { request as httpsRequest } from 'node:https';
+// One container's log over the API server (GET …/pods/<pod>/log?timestamps=true) as a byte
+// stream: read whole, followed (the Logs view) or piped through redaction (bundles), so no
+// log is ever held whole in memory. It uses the kubeconfig's own TLS and credentials, and
+// goes only to the API server the kubeconfig names. client-node's Log class hides why a
+// request failed; this keeps the status and the server's message.
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ForbiddenError, UnreachableError } from '../checks/types';
@@ -16,6 +17,8 @@ export interface ContainerLogRequest {
   /** RFC 3339; the server rounds it down to the second. */
   sinceTime?: string;
   follow?: boolean;
+  /** The previous container's log (kubectl logs --previous). */
+  previous?: boolean;
   signal?: AbortSignal;
   /** Time until the response headers arrive (default 10 s). */
   headersTimeoutMs?: number;
@@ -31,6 +34,32 @@ export class ContainerLogError extends Error {
   }
 }
 
+// One keep-alive agent per kubeconfig for logs read whole: a bundle reads hundreds of logs,
+// and a TLS handshake per log costs more than the log itself. Followed logs hold their
+// connection open, so they get their own.
+const agents = new WeakMap<KubeConfig, Promise<{ agent: HttpsAgent; headers: Record<string, string> }>>();
+
+function agentFor(kc: KubeConfig): Promise<{ agent: HttpsAgent; headers: Record<string, string> }> {
+  let entry = agents.get(kc);
+  if (!entry) {
+    entry = (async () => {
+      const options: Record<string, any> = { headers: {} };
+      await kc.applyToHTTPSOptions(options);
+      const { headers, agent: _ignored, ...tls } = options;
+      return { agent: new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 8 }), headers: headers as Record<string, string> };
+    })();
+    agents.set(kc, entry);
+  }
+  return entry;
+}
+
+/** Closes the idle connections kept for this kubeconfig's log reads. */
+export async function releaseContainerLogConnections(kc: KubeConfig): Promise<void> {
+  const entry = agents.get(kc);
+  agents.delete(kc);
+  if (entry) (await entry).agent.destroy();
+}
+
 /** Resolves with the body once the server answered 200; rejects with why not. */
 export async function openContainerLog(kc: KubeConfig, req: ContainerLogRequest): Promise<IncomingMessage> {
   const cluster = kc.getCurrentCluster();
@@ -41,11 +70,18 @@ export async function openContainerLog(kc: KubeConfig, req: ContainerLogRequest)
   url.searchParams.set('container', req.container);
   url.searchParams.set('timestamps', 'true');
   if (req.follow) url.searchParams.set('follow', 'true');
+  if (req.previous) url.searchParams.set('previous', 'true');
   if (req.tailLines !== undefined) url.searchParams.set('tailLines', String(req.tailLines));
   if (req.sinceSeconds !== undefined) url.searchParams.set('sinceSeconds', String(req.sinceSeconds));
   else if (req.sinceTime) url.searchParams.set('sinceTime', req.sinceTime);
-  const options: Record<string, any> = { method: 'GET', headers: { Accept: 'text/plain, */*' } };
-  await kc.applyToHTTPSOptions(options);
+  let options: Record<string, any>;
+  if (url.protocol === 'https:' && !req.follow) {
+    const { agent, headers } = await agentFor(kc);
+    options = { method: 'GET', agent, headers: { ...headers, Accept: 'text/plain, */*' } };
+  } else {
+    options = { method: 'GET', headers: { Accept: 'text/plain, */*' } };
+    await kc.applyToHTTPSOptions(options);
+  }
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   const timeout = req.headersTimeoutMs ?? 10_000;
   return new Promise<IncomingMessage>((resolve, reject) => {
