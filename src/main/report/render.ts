@@ -99,21 +99,26 @@ function environmentTables(env: EnvironmentSummary): Array<{ title: string; head
   ];
 }
 
+/** The report's header: what, when, to whom, from which cluster (both renderings). */
+function headerRows(m: ReportModel): string[][] {
+  return [
+    ['Incident', `${m.incidentId} (${m.severity}, ${m.status})`],
+    ['Started', m.startedAt],
+    ['Escalation level', LEVEL_MEANING[m.level]],
+    ['Send to', `${CHANNEL_LABEL[m.channel]}: ${m.channelTarget}`],
+    ['Engineer', m.engineer],
+    ['Cluster', `${m.context ?? '(none)'} / namespace ${m.namespace}`],
+    ['Generated', `${m.generatedAt} by Roadside ${m.roadsideVersion}`],
+  ];
+}
+
 export function renderMarkdown(m: ReportModel): string {
   const out: string[] = [];
   out.push(`# Escalation report: ${mdCell(m.title)}`, '');
   out.push(
     mdTable(
       ['', ''],
-      [
-        ['Incident', `${m.incidentId} (${m.severity}, ${m.status})`],
-        ['Started', m.startedAt],
-        ['Escalation level', LEVEL_MEANING[m.level]],
-        ['Send to', `${CHANNEL_LABEL[m.channel]}: ${m.channelTarget}`],
-        ['Engineer', m.engineer],
-        ['Cluster', `${m.context ?? '(none)'} / namespace ${m.namespace}`],
-        ['Generated', `${m.generatedAt} by Roadside ${m.roadsideVersion}`],
-      ],
+      headerRows(m),
     ),
   );
   if (m.liveError) out.push(`> **Live collection failed**: ${m.liveError}. This report holds only what the incident already recorded.`, '');
@@ -178,15 +183,7 @@ export function renderHtml(m: ReportModel): string {
   parts.push(
     htmlTable(
       ['', ''],
-      [
-        ['Incident', `${m.incidentId} (${m.severity}, ${m.status})`],
-        ['Started', m.startedAt],
-        ['Escalation level', LEVEL_MEANING[m.level]],
-        ['Send to', `${CHANNEL_LABEL[m.channel]}: ${m.channelTarget}`],
-        ['Engineer', m.engineer],
-        ['Cluster', `${m.context ?? '(none)'} / namespace ${m.namespace}`],
-        ['Generated', `${m.generatedAt} by Roadside ${m.roadsideVersion}`],
-      ],
+      headerRows(m),
     ),
   );
   if (m.liveError) parts.push(`<p class="warn"><strong>Live collection failed</strong>: ${escapeHtml(m.liveError)}. This report holds only what the incident already recorded.</p>`);

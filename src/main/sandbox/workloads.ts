@@ -113,19 +113,23 @@ export class WorkloadSimulator {
     if (owner.kind === 'Pod') this.syncEndpoints(owner.metadata.namespace ?? '', [owner]);
   }
 
-  private afterPodDeleted(pod: KubeObject): void {
+  /** The workloads that own a pod: its ReplicaSet and that one's Deployment, or its StatefulSet. */
+  private podOwners(pod: KubeObject): { rs?: KubeObject; deploy?: KubeObject; sts?: KubeObject } {
     const ns = pod.metadata.namespace ?? '';
-    this.syncEndpoints(ns, [pod]);
     const rsRef = ownerOf(pod, 'ReplicaSet');
-    if (rsRef) {
-      const rs = this.store.get('apps', 'ReplicaSet', ns, rsRef.name);
-      const deployRef = rs && ownerOf(rs, 'Deployment');
-      const deploy = deployRef && this.store.get('apps', 'Deployment', ns, deployRef.name);
-      if (deploy) this.reconcileDeployment(deploy, deploy);
-      else if (rs) this.reconcileReplicaSet(rs);
-    }
+    const rs = rsRef ? this.store.get('apps', 'ReplicaSet', ns, rsRef.name) : undefined;
+    const deployRef = rs && ownerOf(rs, 'Deployment');
+    const deploy = deployRef ? this.store.get('apps', 'Deployment', ns, deployRef.name) : undefined;
     const stsRef = ownerOf(pod, 'StatefulSet');
-    const sts = stsRef && this.store.get('apps', 'StatefulSet', ns, stsRef.name);
+    const sts = stsRef ? this.store.get('apps', 'StatefulSet', ns, stsRef.name) : undefined;
+    return { rs, deploy, sts };
+  }
+
+  private afterPodDeleted(pod: KubeObject): void {
+    this.syncEndpoints(pod.metadata.namespace ?? '', [pod]);
+    const { rs, deploy, sts } = this.podOwners(pod);
+    if (deploy) this.reconcileDeployment(deploy, deploy);
+    else if (rs) this.reconcileReplicaSet(rs);
     if (sts) this.reconcileStatefulSet(sts, sts);
   }
 
@@ -274,18 +278,10 @@ export class WorkloadSimulator {
   }
 
   private afterPodChange(pod: KubeObject): void {
-    const ns = pod.metadata.namespace ?? '';
-    this.syncEndpoints(ns, [pod]);
-    const rsRef = ownerOf(pod, 'ReplicaSet');
-    if (rsRef) {
-      const rs = this.store.get('apps', 'ReplicaSet', ns, rsRef.name);
-      const deployRef = rs && ownerOf(rs, 'Deployment');
-      const deploy = deployRef && this.store.get('apps', 'Deployment', ns, deployRef.name);
-      if (deploy) this.progressRollout(deploy);
-      else if (rs) this.refreshReplicaSetStatus(rs);
-    }
-    const stsRef = ownerOf(pod, 'StatefulSet');
-    const sts = stsRef && this.store.get('apps', 'StatefulSet', ns, stsRef.name);
+    this.syncEndpoints(pod.metadata.namespace ?? '', [pod]);
+    const { rs, deploy, sts } = this.podOwners(pod);
+    if (deploy) this.progressRollout(deploy);
+    else if (rs) this.refreshReplicaSetStatus(rs);
     if (sts) this.refreshStatefulSetStatus(sts);
   }
 

@@ -1,7 +1,7 @@
 // Small readings shared by the runbook checks: pod and container state, label selectors,
 // Kubernetes quantities, log line matching and psql output.
 import type { Evidence, ObjectRef } from '../../../shared/checks';
-import type { KObject, SystemNames } from '../types';
+import { UnreachableError, type CheckContext, type KObject, type PodMetric, type SystemNames } from '../types';
 
 /** Runbook headings, exactly as written in the guide (section › problem). */
 export const RUNBOOK = {
@@ -302,4 +302,17 @@ export function postgresPodName(names: SystemNames): string {
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Pod metrics for a usage check, or why there are none: a missing metrics API is a note in
+ * the verdict, not a failure of the check; an unreachable cluster or a cancelled run is.
+ */
+export async function podMetricsOrNote(ctx: CheckContext): Promise<{ metrics: PodMetric[]; note?: string }> {
+  try {
+    return { metrics: await ctx.podMetrics() };
+  } catch (err) {
+    if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
+    return { metrics: [], note: `no usage metrics: ${errorText(err)}` };
+  }
 }

@@ -2,7 +2,7 @@
 // the PostgreSQL pod, a real connection by exec, its resources, the credentials secret,
 // slow queries, the indexes the guide asks for and the memory settings.
 import type { Evidence, Remediation } from '../../../shared/checks';
-import { ForbiddenError, UnreachableError, type Check, type CheckContext, type CheckOutcome, type ExecResult, type KObject, type SystemNames } from '../types';
+import { ForbiddenError, type Check, type CheckContext, type CheckOutcome, type ExecResult, type KObject, type SystemNames } from '../types';
 import {
   RUNBOOK,
   ageMs,
@@ -26,6 +26,7 @@ import {
   psqlScalar,
   restartCount,
   truncate,
+  podMetricsOrNote,
 } from './common';
 
 const DAY = 86_400_000;
@@ -240,14 +241,7 @@ const postgresResources: Check = {
     const n = ctx.names;
     const { pods } = await postgresPods(ctx);
     if (pods.length === 0) return { status: 'warn', message: `No PostgreSQL pod found in namespace ${n.namespace}` };
-    let metrics: Awaited<ReturnType<CheckContext['podMetrics']>> = [];
-    let metricsNote: string | undefined;
-    try {
-      metrics = await ctx.podMetrics();
-    } catch (err) {
-      if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
-      metricsNote = `no usage metrics: ${err instanceof Error ? err.message : String(err)}`;
-    }
+    const { metrics, note: metricsNote } = await podMetricsOrNote(ctx);
     const now = ctx.now();
     const evidence: Evidence[] = [];
     const failures: string[] = [];

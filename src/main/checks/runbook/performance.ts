@@ -1,7 +1,7 @@
 // Runbook section 2, "Alto Tiempo de Respuesta en ML Service": CPU and memory against limits,
 // the GPUs through nvidia-smi, errors in recent logs, and replicas against the HPA's ceiling.
 import type { Evidence, Remediation } from '../../../shared/checks';
-import { ForbiddenError, UnreachableError, type Check, type CheckContext, type CheckOutcome, type KObject, type SystemNames } from '../types';
+import { ForbiddenError, type Check, type CheckContext, type CheckOutcome, type KObject, type SystemNames } from '../types';
 import {
   RUNBOOK,
   ageMs,
@@ -19,6 +19,7 @@ import {
   truncate,
   workloadPods,
   type LogPattern,
+  podMetricsOrNote,
 } from './common';
 
 const DAY = 86_400_000;
@@ -94,14 +95,8 @@ const mlResources: Check = {
     const ml = await mlService(ctx);
     if (isOutcome(ml)) return ml;
     if (ml.pods.length === 0) return { status: 'fail', message: `Deployment ${ml.deployment.metadata.name} has no pods`, remediation: [scaleOut(n)] };
-    let metrics: Awaited<ReturnType<CheckContext['podMetrics']>> = [];
-    let metricsNote: string | undefined;
-    try {
-      metrics = await ctx.podMetrics();
-    } catch (err) {
-      if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
-      metricsNote = `no usage metrics: ${err instanceof Error ? err.message : String(err)}`;
-    }
+    const { metrics, note } = await podMetricsOrNote(ctx);
+    let metricsNote = note;
     const now = ctx.now();
     const failures: string[] = [];
     const warnings: string[] = [];
