@@ -32,7 +32,26 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-// Asynchronous on purpose: the sandbox answers from this very process.
+// The sandbox runs in a process of its own, as a real cluster is elsewhere: the engine measured
+// in this process does not pay for the sandbox's work.
+function startSandboxProcess(scenario, latencyMs, kubeconfigOut) {
+  const child = spawn(process.execPath, [join(root, 'bench/sandbox-process.mjs'), scenario, String(latencyMs), kubeconfigOut], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolveStart, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the sandbox process exited (${code}) before listening`)));
+    child.stdout.once('data', () =>
+      resolveStart({
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', done);
+            child.stdin.end();
+          }),
+      }),
+    );
+  });
+}
+
 function runOnce(cmd, args, env) {
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env } });
@@ -63,18 +82,13 @@ function kubectlBinary() {
   return existsSync(real) ? real : onPath;
 }
 
-const { loadScenario } = await jiti.import(join(root, 'src/main/sandbox/scenarios.ts'));
-const { startSandbox } = await jiti.import(join(root, 'src/main/sandbox/server.ts'));
 const { runChecks } = await jiti.import(join(root, 'src/main/checks/engine.ts'));
 const { ClusterContext } = await jiti.import(join(root, 'src/main/checks/cluster-context.ts'));
 const { KubeConfig } = await import('@kubernetes/client-node');
 
-const snapshot = await loadScenario('healthy');
-snapshot.scenario.latencyMs = LATENCY_MS;
-const sandbox = await startSandbox({ snapshot, port: 0 });
 const dir = mkdtempSync(join(tmpdir(), 'roadside-bench-diagnose-'));
 const kubeconfig = join(dir, 'kubeconfig.yaml');
-writeFileSync(kubeconfig, sandbox.kubeconfigYaml({ contextName: 'roadside-sandbox', namespace: 'traffic-system' }));
+const sandbox = await startSandboxProcess('healthy', LATENCY_MS, kubeconfig);
 
 try {
   // 1. The guide's health-check.sh, with a real kubectl.

@@ -204,6 +204,71 @@ describe('cluster.access', () => {
     expect(r.message).not.toContain('network.policies');
   });
 
+  describe('from a SelfSubjectRulesReview', () => {
+    // An L1 role in the run's namespace: reads and logs, no secrets, no exec, no writes.
+    const l1 = [
+      { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io', 'monitoring.coreos.com'], resources: ['*'], verbs: ['list'] },
+      { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['traffic-system-secrets'], verbs: ['get', 'list'] },
+    ];
+    class Reviewing extends FakeCluster {
+      readonly asked: string[] = [];
+      readonly reviewed: string[] = [];
+      constructor(
+        private readonly rules: Record<string, { resourceRules: any[]; incomplete: boolean } | Error>,
+        spec: FakeClusterSpec = {},
+      ) {
+        super({ now: NOW, ...spec });
+      }
+      async rulesReview(namespace: string) {
+        this.reviewed.push(namespace);
+        const r = this.rules[namespace];
+        if (!r || r instanceof Error) throw r ?? new Error('no review');
+        return r;
+      }
+      override async can(verb: string, resource: string, opts: any = {}) {
+        this.asked.push(`${verb} ${resource}${opts.subresource ? `/${opts.subresource}` : ''} ${opts.namespace ?? '(cluster)'}`);
+        return super.can(verb, resource, opts);
+      }
+    }
+
+    it('decides each namespace from one review and asks only cluster-scoped needs one by one', async () => {
+      const ctx = new Reviewing({ [NS]: { resourceRules: l1, incomplete: false }, 'kube-system': { resourceRules: [], incomplete: false } });
+      const r = await check.run(ctx);
+      expect(ctx.reviewed.sort()).toEqual(['kube-system', NS].sort());
+      expect(ctx.asked.sort()).toEqual(['get nodes/proxy (cluster)', 'list nodes (cluster)']);
+      expect(r.status).toBe('warn');
+      // Denied by the rules: exec, port-forward, listing secrets (the rule names one secret), writes.
+      expect(r.message).toContain('create pods/exec in traffic-system');
+      expect(r.message).toContain('list secrets in traffic-system');
+      expect(r.message).toContain('patch deployments.apps in traffic-system');
+      expect(r.message).toContain('list pods in kube-system');
+      // Granted by the rules.
+      expect(r.message).not.toContain('get pods/log');
+      expect(r.message).not.toContain('list networkpolicies');
+      expect(r.message).not.toContain('list pods.metrics.k8s.io');
+    });
+
+    it('asks an access review for what an incomplete review does not grant', async () => {
+      const ctx = new Reviewing({ [NS]: { resourceRules: l1, incomplete: true }, 'kube-system': { resourceRules: [], incomplete: true } }, { forbidden: ['pods/exec'] });
+      const r = await check.run(ctx);
+      expect(ctx.asked).toContain(`create pods/exec ${NS}`);
+      expect(ctx.asked).toContain(`list secrets ${NS}`);
+      expect(ctx.asked).not.toContain(`get pods/log ${NS}`);
+      // The fake's access reviews allow all but exec.
+      expect(r.message).toContain('create pods/exec in traffic-system');
+      expect(r.message).not.toContain('list secrets');
+    });
+
+    it('falls back to access reviews when the rules review fails', async () => {
+      const ctx = new Reviewing({}, { forbidden: ['secrets'] });
+      const r = await check.run(ctx);
+      expect(ctx.asked).toHaveLength(accessNeeds(DEFAULT_SYSTEM_NAMES).length);
+      expect(r.message).toContain('list secrets in traffic-system');
+    });
+  });
+
   it('covers every action id the runbook offers', () => {
     const affected = new Set(accessNeeds(DEFAULT_SYSTEM_NAMES).flatMap((n) => n.affects));
     for (const action of ['rollout-restart:backend', 'rollout-restart:ml-service', 'rollout-restart:coredns', 'rollout-restart:prometheus', 'scale:ml-service', 'set-resources:ml-service', 'expand-pvc', 'clean-old-files', 'rotate-jwt-secret', 'maintenance-on', 'maintenance-off', 'emergency-backup', 'allow-frontend-to-backend', 'add-user-to-group', 'migrate-run-syncdb', 'helm-rollback', 'profile-backend', 'profile-ml-service']) {

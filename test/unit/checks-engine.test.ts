@@ -42,17 +42,53 @@ describe('runChecks', () => {
     expect(cluster.calls.filter((c) => c.startsWith('list pods'))).toEqual([`list pods ${NS}`]);
   });
 
-  it('caches logs per pod, container and options', async () => {
-    const cluster = fake({ logs: { [`${NS}/p/app`]: 'one\ntwo\nthree' } });
+  it('reads a container log once for every tail and form the checks ask for', async () => {
+    const stamped = '2026-11-29T10:00:00.000000001Z one\n2026-11-29T10:00:01Z two\n2026-11-29T10:00:02.5+01:00 three\n';
+    const cluster = fake({ logs: { [`${NS}/p/app`]: stamped, [`${NS}/p/app#previous`]: 'before\n' } });
+    const seen: Record<string, string> = {};
     const readers = [1, 2, 3].map((i) =>
       check(`connectivity.logs-${i}`, async (ctx) => {
-        await ctx.logs('p', { container: 'app', tailLines: 100 });
-        await ctx.logs('p', { container: 'app', tailLines: i === 3 ? 1 : 100 });
+        seen[`plain-${i}`] = await ctx.logs('p', { container: 'app', tailLines: 100 });
+        seen[`last-${i}`] = await ctx.logs('p', { container: 'app', tailLines: 1 });
+        seen[`stamped-${i}`] = await ctx.logs('p', { container: 'app', tailLines: 2, timestamps: true });
+        seen[`previous-${i}`] = await ctx.logs('p', { container: 'app', tailLines: 100, previous: true });
         return { status: 'pass', message: 'read' };
       }),
     );
     await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: readers });
-    expect(cluster.calls.filter((c) => c.startsWith('logs'))).toHaveLength(2);
+    // One read of the current log and one of the previous container's, whatever the tails.
+    expect(cluster.calls.filter((c) => c.startsWith('logs')).sort()).toEqual([`logs ${NS}/p/app`, `logs ${NS}/p/app#previous`]);
+    expect(seen['plain-1']).toBe('one\ntwo\nthree\n');
+    expect(seen['last-2']).toBe('three\n');
+    expect(seen['stamped-3']).toBe('2026-11-29T10:00:01Z two\n2026-11-29T10:00:02.5+01:00 three\n');
+    expect(seen['previous-1']).toBe('before\n');
+  });
+
+  it('finds a Service\'s pods through the run\'s cache before port-forwarding', async () => {
+    const cluster = fake({ objects: { services: [{ metadata: { name: 'svc', namespace: NS }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } }] } });
+    const seen: Array<Parameters<Check['run']>[0]> = [];
+    const through = Object.assign(cluster, {
+      async httpGetThrough(reads: Parameters<Check['run']>[0], service: string, port: number, path: string) {
+        seen.push(reads);
+        await reads.get('services', service);
+        await reads.list('pods');
+        return { status: 200, headers: {}, body: `${service}:${port}${path}`, latencyMs: 1 };
+      },
+    });
+    const checks = [1, 2].map((i) =>
+      check(`monitoring.http-${i}`, async (ctx) => {
+        await ctx.list('services');
+        await ctx.list('pods');
+        const r = await ctx.httpGet('svc', 80, '/x');
+        return { status: 'pass', message: r.body };
+      }),
+    );
+    const result = await runChecks({ context: through, contextName: 'test', namespace: NS, registry: checks });
+    expect(result.findings.map((f) => f.message)).toEqual(['svc:80/x', 'svc:80/x']);
+    expect(seen).toHaveLength(2);
+    // The lookups were answered from the run's lists: each listed once in all.
+    expect(cluster.calls.filter((c) => c.startsWith('list services'))).toHaveLength(1);
+    expect(cluster.calls.filter((c) => c.startsWith('list pods'))).toHaveLength(1);
   });
 
   it('never runs more checks at once than the concurrency limit', async () => {

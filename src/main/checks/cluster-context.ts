@@ -2,25 +2,8 @@
 // logs, exec and port-forward over the API server's WebSocket, metrics and access reviews.
 // Every request goes to the API server named in the kubeconfig; no address read from the
 // cluster (pod or node IPs) is ever dialled.
-import { createHash } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
-import {
-  AppsV1Api,
-  AuthorizationV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  Exec,
-  Metrics,
-  NetworkingV1Api,
-  PortForward,
-  StorageV1Api,
-  type KubeConfig,
-  type V1Status,
-} from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
-import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
+import { Exec, PortForward, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import {
   DEFAULT_SYSTEM_NAMES,
@@ -34,41 +17,14 @@ import {
   type NodeMetric,
   type PodMetric,
   type ResourceName,
+  type RulesReview,
   type SystemNames,
 } from './types';
+import type { PolicyRule } from '../kube/rbac-rules';
+import { apiRequestText, shareConnections, type ApiRequest } from '../kube/api-connection';
 import { webSocketHandlerRecordingRefusal } from '../kube/websocket';
 import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
-
-type AgentFactory = (cluster: unknown, options: Record<string, unknown>) => unknown;
-const CONNECTION_REUSE = Symbol('roadside.connectionReuse');
-
-/**
- * client-node makes a new agent, so a new TCP and TLS connection, for every request.
- * A run makes dozens of requests to one server with the same credentials: keep the
- * connections alive and share one agent per distinct TLS setup. Idle sockets of a
- * keep-alive agent are unref'd, so they never keep the CLI from exiting.
- */
-function reuseConnections(kc: KubeConfig): void {
-  const target = kc as unknown as { createAgent: AgentFactory; [CONNECTION_REUSE]?: true };
-  if (target[CONNECTION_REUSE]) return;
-  const original = target.createAgent.bind(kc);
-  const agents = new Map<string, unknown>();
-  target.createAgent = (cluster, options) => {
-    const c = cluster as { server?: string; proxyUrl?: string } | undefined;
-    if (c?.proxyUrl) return original(cluster, options);
-    const key = createHash('sha256')
-      .update(JSON.stringify([c?.server, options.ca, options.cert, options.key, options.pfx, options.servername, options.rejectUnauthorized]))
-      .digest('hex');
-    let agent = agents.get(key);
-    if (!agent) {
-      agent = original(cluster, { ...options, keepAlive: true, maxSockets: 32 });
-      agents.set(key, agent);
-    }
-    return agent;
-  };
-  target[CONNECTION_REUSE] = true;
-}
 
 export interface ClusterContextOptions {
   kubeConfig: KubeConfig;
@@ -85,15 +41,45 @@ export interface ClusterContextOptions {
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const DEFAULT_STREAM_TIMEOUT_MS = 15_000;
 
-type Lister = (namespace: string | null) => Promise<unknown>;
-
-interface ResourceApi {
-  /** The list type for ObjectSerializer, e.g. V1PodList (absent: plain JSON already). */
-  listType?: string;
-  list: Lister;
+interface ResourceType {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  plural: string;
   /** CRD groups may be absent from the cluster: a 404 on the list then means "none". */
   optionalGroup?: boolean;
   clusterScoped?: boolean;
+}
+
+const RESOURCE_TYPES: Record<ResourceName, ResourceType> = {
+  pods: { group: '', version: 'v1', plural: 'pods' },
+  services: { group: '', version: 'v1', plural: 'services' },
+  endpoints: { group: '', version: 'v1', plural: 'endpoints' },
+  events: { group: '', version: 'v1', plural: 'events' },
+  secrets: { group: '', version: 'v1', plural: 'secrets' },
+  configmaps: { group: '', version: 'v1', plural: 'configmaps' },
+  persistentvolumeclaims: { group: '', version: 'v1', plural: 'persistentvolumeclaims' },
+  persistentvolumes: { group: '', version: 'v1', plural: 'persistentvolumes', clusterScoped: true },
+  nodes: { group: '', version: 'v1', plural: 'nodes', clusterScoped: true },
+  namespaces: { group: '', version: 'v1', plural: 'namespaces', clusterScoped: true },
+  'deployments.apps': { group: 'apps', version: 'v1', plural: 'deployments' },
+  'statefulsets.apps': { group: 'apps', version: 'v1', plural: 'statefulsets' },
+  'replicasets.apps': { group: 'apps', version: 'v1', plural: 'replicasets' },
+  'daemonsets.apps': { group: 'apps', version: 'v1', plural: 'daemonsets' },
+  'ingresses.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses' },
+  'ingressclasses.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', clusterScoped: true },
+  'networkpolicies.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies' },
+  'storageclasses.storage.k8s.io': { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', clusterScoped: true },
+  'horizontalpodautoscalers.autoscaling': { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers' },
+  'certificates.cert-manager.io': { group: 'cert-manager.io', version: 'v1', plural: 'certificates', optionalGroup: true },
+  'servicemonitors.monitoring.coreos.com': { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', optionalGroup: true },
+  'endpointslices.discovery.k8s.io': { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },
+};
+
+/** The REST path of a resource's collection: in a namespace, or across all when namespace is null. */
+export function collectionPath(type: ResourceType, namespace: string | null): string {
+  const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return namespace === null ? `${base}/${type.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
 }
 
 const NETWORK_CODES = new Set([
@@ -149,33 +135,15 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   private readonly requestTimeoutMs: number;
   private readonly clock: () => Date;
   private requests = 0;
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
-  private readonly networking: NetworkingV1Api;
-  private readonly storage: StorageV1Api;
-  private readonly autoscaling: AutoscalingV2Api;
-  private readonly custom: CustomObjectsApi;
-  private readonly discovery: DiscoveryV1Api;
-  private readonly authorization: AuthorizationV1Api;
-  private readonly resources: Record<ResourceName, ResourceApi>;
 
   constructor(opts: ClusterContextOptions) {
     this.kc = opts.kubeConfig;
-    reuseConnections(this.kc);
+    shareConnections(this.kc);
     this.names = { ...DEFAULT_SYSTEM_NAMES, ...opts.names, ...(opts.namespace ? { namespace: opts.namespace } : {}) };
     this.params = opts.params ?? {};
     this.signal = opts.signal ?? new AbortController().signal;
     this.clock = opts.now ?? (() => new Date());
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.core = this.kc.makeApiClient(CoreV1Api);
-    this.apps = this.kc.makeApiClient(AppsV1Api);
-    this.networking = this.kc.makeApiClient(NetworkingV1Api);
-    this.storage = this.kc.makeApiClient(StorageV1Api);
-    this.autoscaling = this.kc.makeApiClient(AutoscalingV2Api);
-    this.custom = this.kc.makeApiClient(CustomObjectsApi);
-    this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
-    this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
-    this.resources = this.resourceApis();
   }
 
   /** API requests made so far (lists, reads, logs, exec and port-forward sessions, metrics, reviews). */
@@ -187,75 +155,16 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     return this.clock();
   }
 
-  /** Per-request options: count it, and abort it with the run or after the request timeout. */
-  private options() {
+  /** One counted API request, aborted with the run or after the request timeout. */
+  private request(req: ApiRequest): Promise<string> {
+    this.requests++;
     const signal = AbortSignal.any([this.signal, AbortSignal.timeout(this.requestTimeoutMs)]);
-    const count = () => this.requests++;
-    return {
-      middleware: [
-        {
-          // The object-style API runs observable middleware (client-node's own `of`).
-          pre: (ctx: { setSignal(s: AbortSignal): void }) => {
-            count();
-            ctx.setSignal(signal);
-            return of(ctx);
-          },
-          post: <T>(res: T) => of(res),
-        },
-      ],
-      middlewareMergeStrategy: 'append' as const,
-    } as any;
+    return apiRequestText(this.kc, { ...req, signal });
   }
 
-  private resourceApis(): Record<ResourceName, ResourceApi> {
-    const o = () => this.options();
-    const ns = (namespace: string | null) => namespace ?? '';
-    const core = this.core;
-    const apps = this.apps;
-    const net = this.networking;
-    const custom = (group: string, plural: string): Lister => (namespace) =>
-      namespace === null
-        ? this.custom.listClusterCustomObject({ group, version: 'v1', plural }, o())
-        : this.custom.listNamespacedCustomObject({ group, version: 'v1', namespace, plural }, o());
-    return {
-      pods: { listType: 'V1PodList', list: (n) => (n === null ? core.listPodForAllNamespaces({}, o()) : core.listNamespacedPod({ namespace: ns(n) }, o())) },
-      services: { listType: 'V1ServiceList', list: (n) => (n === null ? core.listServiceForAllNamespaces({}, o()) : core.listNamespacedService({ namespace: ns(n) }, o())) },
-      endpoints: { listType: 'V1EndpointsList', list: (n) => (n === null ? core.listEndpointsForAllNamespaces({}, o()) : core.listNamespacedEndpoints({ namespace: ns(n) }, o())) },
-      events: { listType: 'CoreV1EventList', list: (n) => (n === null ? core.listEventForAllNamespaces({}, o()) : core.listNamespacedEvent({ namespace: ns(n) }, o())) },
-      secrets: { listType: 'V1SecretList', list: (n) => (n === null ? core.listSecretForAllNamespaces({}, o()) : core.listNamespacedSecret({ namespace: ns(n) }, o())) },
-      configmaps: { listType: 'V1ConfigMapList', list: (n) => (n === null ? core.listConfigMapForAllNamespaces({}, o()) : core.listNamespacedConfigMap({ namespace: ns(n) }, o())) },
-      persistentvolumeclaims: {
-        listType: 'V1PersistentVolumeClaimList',
-        list: (n) => (n === null ? core.listPersistentVolumeClaimForAllNamespaces({}, o()) : core.listNamespacedPersistentVolumeClaim({ namespace: ns(n) }, o())),
-      },
-      persistentvolumes: { listType: 'V1PersistentVolumeList', clusterScoped: true, list: () => core.listPersistentVolume({}, o()) },
-      nodes: { listType: 'V1NodeList', clusterScoped: true, list: () => core.listNode({}, o()) },
-      namespaces: { listType: 'V1NamespaceList', clusterScoped: true, list: () => core.listNamespace({}, o()) },
-      'deployments.apps': { listType: 'V1DeploymentList', list: (n) => (n === null ? apps.listDeploymentForAllNamespaces({}, o()) : apps.listNamespacedDeployment({ namespace: ns(n) }, o())) },
-      'statefulsets.apps': { listType: 'V1StatefulSetList', list: (n) => (n === null ? apps.listStatefulSetForAllNamespaces({}, o()) : apps.listNamespacedStatefulSet({ namespace: ns(n) }, o())) },
-      'replicasets.apps': { listType: 'V1ReplicaSetList', list: (n) => (n === null ? apps.listReplicaSetForAllNamespaces({}, o()) : apps.listNamespacedReplicaSet({ namespace: ns(n) }, o())) },
-      'daemonsets.apps': { listType: 'V1DaemonSetList', list: (n) => (n === null ? apps.listDaemonSetForAllNamespaces({}, o()) : apps.listNamespacedDaemonSet({ namespace: ns(n) }, o())) },
-      'ingresses.networking.k8s.io': { listType: 'V1IngressList', list: (n) => (n === null ? net.listIngressForAllNamespaces({}, o()) : net.listNamespacedIngress({ namespace: ns(n) }, o())) },
-      'ingressclasses.networking.k8s.io': { listType: 'V1IngressClassList', clusterScoped: true, list: () => net.listIngressClass({}, o()) },
-      'networkpolicies.networking.k8s.io': {
-        listType: 'V1NetworkPolicyList',
-        list: (n) => (n === null ? net.listNetworkPolicyForAllNamespaces({}, o()) : net.listNamespacedNetworkPolicy({ namespace: ns(n) }, o())),
-      },
-      'storageclasses.storage.k8s.io': { listType: 'V1StorageClassList', clusterScoped: true, list: () => this.storage.listStorageClass({}, o()) },
-      'horizontalpodautoscalers.autoscaling': {
-        listType: 'V2HorizontalPodAutoscalerList',
-        list: (n) =>
-          n === null
-            ? this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces({}, o())
-            : this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns(n) }, o()),
-      },
-      'certificates.cert-manager.io': { optionalGroup: true, list: custom('cert-manager.io', 'certificates') },
-      'servicemonitors.monitoring.coreos.com': { optionalGroup: true, list: custom('monitoring.coreos.com', 'servicemonitors') },
-      'endpointslices.discovery.k8s.io': {
-        listType: 'V1EndpointSliceList',
-        list: (n) => (n === null ? this.discovery.listEndpointSliceForAllNamespaces({}, o()) : this.discovery.listNamespacedEndpointSlice({ namespace: ns(n) }, o())),
-      },
-    };
+  private async requestJson<T = any>(req: ApiRequest): Promise<T> {
+    const text = await this.request(req);
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Turns a client error into the engine's errors (forbidden, unreachable) or a plain message. */
@@ -278,39 +187,24 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   }
 
   async list(resource: ResourceName, namespace?: string | null): Promise<KObject[]> {
-    const api = this.resources[resource];
-    if (!api) throw new Error(`unknown resource ${resource}`);
-    const ns = api.clusterScoped ? null : namespace === undefined ? this.names.namespace : namespace;
+    const type = RESOURCE_TYPES[resource];
+    if (!type) throw new Error(`unknown resource ${resource}`);
+    const ns = type.clusterScoped ? null : namespace === undefined ? this.names.namespace : namespace;
     try {
-      const raw = await api.list(ns);
-      const plain = api.listType ? ObjectSerializer.serialize(raw, api.listType, '') : raw;
-      return ((plain as { items?: KObject[] })?.items ?? []) as KObject[];
+      const list = await this.requestJson<{ items?: KObject[] | null }>({ path: collectionPath(type, ns) });
+      return list?.items ?? [];
     } catch (err) {
-      if (api.optionalGroup && httpStatus(err) === 404) return [];
+      if (type.optionalGroup && httpStatus(err) === 404) return [];
       throw this.translate(err, 'list', resource, ns);
     }
   }
 
   async get(resource: ResourceName, name: string, namespace?: string | null): Promise<KObject | undefined> {
-    const ns = namespace === undefined ? this.names.namespace : namespace;
+    const type = RESOURCE_TYPES[resource];
+    if (!type) throw new Error(`unknown resource ${resource}`);
+    const ns = type.clusterScoped ? null : namespace === undefined ? this.names.namespace : namespace;
     try {
-      switch (resource) {
-        case 'secrets':
-          return ObjectSerializer.serialize(await this.core.readNamespacedSecret({ name, namespace: ns ?? '' }, this.options()), 'V1Secret', '');
-        case 'services':
-          return ObjectSerializer.serialize(await this.core.readNamespacedService({ name, namespace: ns ?? '' }, this.options()), 'V1Service', '');
-        case 'pods':
-          return ObjectSerializer.serialize(await this.core.readNamespacedPod({ name, namespace: ns ?? '' }, this.options()), 'V1Pod', '');
-        case 'configmaps':
-          return ObjectSerializer.serialize(await this.core.readNamespacedConfigMap({ name, namespace: ns ?? '' }, this.options()), 'V1ConfigMap', '');
-        case 'deployments.apps':
-          return ObjectSerializer.serialize(await this.apps.readNamespacedDeployment({ name, namespace: ns ?? '' }, this.options()), 'V1Deployment', '');
-        case 'statefulsets.apps':
-          return ObjectSerializer.serialize(await this.apps.readNamespacedStatefulSet({ name, namespace: ns ?? '' }, this.options()), 'V1StatefulSet', '');
-        default:
-          // Other kinds: read the list (it is cached by the engine) and pick the object.
-          return (await this.list(resource, namespace)).find((o) => o.metadata.name === name);
-      }
+      return await this.requestJson<KObject>({ path: `${collectionPath(type, ns)}/${encodeURIComponent(name)}` });
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
       throw this.translate(err, 'get', resource, ns);
@@ -320,19 +214,17 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   async logs(pod: string, opts: LogOptions & { namespace?: string } = {}): Promise<string> {
     const namespace = opts.namespace ?? this.names.namespace;
     try {
-      const text = await this.core.readNamespacedPodLog(
-        {
-          name: pod,
-          namespace,
-          ...(opts.container ? { container: opts.container } : {}),
-          ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
-          ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
-          ...(opts.previous ? { previous: true } : {}),
-          ...(opts.timestamps ? { timestamps: true } : {}),
+      return await this.request({
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+        accept: 'text/plain, */*',
+        query: {
+          container: opts.container,
+          tailLines: opts.tailLines,
+          sinceSeconds: opts.sinceSeconds,
+          previous: opts.previous ? true : undefined,
+          timestamps: opts.timestamps ? true : undefined,
         },
-        this.options(),
-      );
-      return typeof text === 'string' ? text : String(text ?? '');
+      });
     } catch (err) {
       throw this.translate(err, 'get', 'pods/log', namespace);
     }
@@ -398,14 +290,25 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     return { stdout, stderr, exitCode: exitCodeOf(status) };
   }
 
-  async httpGet(service: string, port: number, path: string, opts: { namespace?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+  httpGet(service: string, port: number, path: string, opts: { namespace?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+    return this.httpGetThrough(this, service, port, path, opts);
+  }
+
+  /** httpGet, finding the Service and its ready pods through `reads` (the run's read cache). */
+  async httpGetThrough(
+    reads: Pick<CheckContext, 'get' | 'list'>,
+    service: string,
+    port: number,
+    path: string,
+    opts: { namespace?: string; timeoutMs?: number } = {},
+  ): Promise<HttpResult> {
     const namespace = opts.namespace ?? this.names.namespace;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
-    const svc = await this.get('services', service, namespace);
+    const svc = await reads.get('services', service, namespace);
     if (!svc) throw new Error(`service "${service}" not found in namespace ${namespace}`);
     const servicePort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
     if (!servicePort) throw new Error(`service "${service}" has no port ${port}`);
-    const pods = (await this.list('pods', namespace)).filter((p) => selectsLabels(svc.spec?.selector, p.metadata.labels) && isPodReady(p));
+    const pods = (await reads.list('pods', namespace)).filter((p) => selectsLabels(svc.spec?.selector, p.metadata.labels) && isPodReady(p));
     const pod = pods[0];
     if (!pod) throw new Error(`no endpoints available for service "${service}"`);
     const containerPort = resolveTargetPort(servicePort.targetPort ?? port, pod);
@@ -457,13 +360,14 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
 
   async podMetrics(namespace?: string | null): Promise<PodMetric[]> {
     const ns = namespace === undefined ? this.names.namespace : namespace;
-    this.requests++;
     try {
-      const list = await new Metrics(this.kc).getPodMetrics(ns ?? undefined);
-      return list.items.map((m) => ({
-        namespace: m.metadata.namespace,
-        pod: m.metadata.name,
-        containers: m.containers.map((c) => ({ name: c.name, cpuMillicores: parseCpuMillicores(c.usage.cpu), memoryBytes: parseMemoryBytes(c.usage.memory) })),
+      const list = await this.requestJson<{ items?: any[] }>({
+        path: ns === null ? '/apis/metrics.k8s.io/v1beta1/pods' : `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(ns)}/pods`,
+      });
+      return (list?.items ?? []).map((m) => ({
+        namespace: m.metadata?.namespace,
+        pod: m.metadata?.name,
+        containers: (m.containers ?? []).map((c: any) => ({ name: c.name, cpuMillicores: parseCpuMillicores(c.usage?.cpu), memoryBytes: parseMemoryBytes(c.usage?.memory) })),
       }));
     } catch (err) {
       throw this.translate(err, 'list', 'pods.metrics.k8s.io', ns);
@@ -471,10 +375,9 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   }
 
   async nodeMetrics(): Promise<NodeMetric[]> {
-    this.requests++;
     try {
-      const list = await new Metrics(this.kc).getNodeMetrics();
-      return list.items.map((m) => ({ node: m.metadata.name, cpuMillicores: parseCpuMillicores(m.usage.cpu), memoryBytes: parseMemoryBytes(m.usage.memory) }));
+      const list = await this.requestJson<{ items?: any[] }>({ path: '/apis/metrics.k8s.io/v1beta1/nodes' });
+      return (list?.items ?? []).map((m) => ({ node: m.metadata?.name, cpuMillicores: parseCpuMillicores(m.usage?.cpu), memoryBytes: parseMemoryBytes(m.usage?.memory) }));
     } catch (err) {
       throw this.translate(err, 'list', 'nodes.metrics.k8s.io');
     }
@@ -482,8 +385,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
 
   async nodeStatsSummary(node: string): Promise<any> {
     try {
-      const text = await this.core.connectGetNodeProxyWithPath({ name: node, path: 'stats/summary' }, this.options());
-      return typeof text === 'string' ? JSON.parse(text) : text;
+      return await this.requestJson({ path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/stats/summary` });
     } catch (err) {
       throw this.translate(err, 'get', 'nodes/proxy');
     }
@@ -495,20 +397,32 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     return new KubeProbePodRunner(this.kc, this.names.namespace).runProbePod({ ...spec, signal: spec.signal ?? this.signal });
   }
 
+  async rulesReview(namespace: string): Promise<RulesReview> {
+    try {
+      const review = await this.requestJson<{ status?: { resourceRules?: PolicyRule[]; incomplete?: boolean } }>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+      });
+      return { resourceRules: review?.status?.resourceRules ?? [], incomplete: review?.status?.incomplete === true };
+    } catch (err) {
+      throw this.translate(err, 'create', 'selfsubjectrulesreviews.authorization.k8s.io');
+    }
+  }
+
   async can(verb: string, resource: string, opts: { group?: string; subresource?: string; namespace?: string | null; name?: string } = {}): Promise<boolean> {
     const namespace = opts.namespace === undefined ? this.names.namespace : (opts.namespace ?? undefined);
     try {
-      const review = await this.authorization.createSelfSubjectAccessReview(
-        {
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: { verb, resource, group: opts.group, subresource: opts.subresource, namespace, name: opts.name } },
-          },
+      const review = await this.requestJson<{ status?: { allowed?: boolean } }>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb, resource, group: opts.group, subresource: opts.subresource, namespace, name: opts.name } },
         },
-        this.options(),
-      );
-      return review.status?.allowed === true;
+      });
+      return review?.status?.allowed === true;
     } catch (err) {
       throw this.translate(err, 'create', 'selfsubjectaccessreviews.authorization.k8s.io');
     }

@@ -68,6 +68,28 @@ function countsRequests(ctx: object): ctx is CountsRequests {
   return typeof (ctx as Partial<CountsRequests>).requestCount === 'number';
 }
 
+/** A context that can find a Service's pods through the run's cache before port-forwarding (ClusterContext can). */
+interface ForwardsThroughReads {
+  httpGetThrough(reads: Pick<CheckContext, 'get' | 'list'>, ...args: Parameters<CheckContext['httpGet']>): Promise<HttpResult>;
+}
+
+function forwardsThroughReads(ctx: object): ctx is ForwardsThroughReads {
+  return typeof (ctx as Partial<ForwardsThroughReads>).httpGetThrough === 'function';
+}
+
+/** Lines a log read asks for at least: checks asking fewer share the read (the last N of it). */
+export const SHARED_LOG_TAIL_LINES = 1000;
+const TIMESTAMP_PREFIX = /^\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d) /;
+
+/** The last `tailLines` lines of a log read with timestamps, with or without them. */
+export function logView(text: string, tailLines: number | undefined, timestamps: boolean): string {
+  let lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (tailLines !== undefined && lines.length > tailLines) lines = lines.slice(lines.length - tailLines);
+  if (!timestamps) lines = lines.map((l) => l.replace(TIMESTAMP_PREFIX, ''));
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
 /** Which checks a run executes, in registry order. */
 export function planChecks(registry: readonly Check[], opts: Pick<RunChecksOptions, 'checks' | 'sections' | 'includeOptIn'>): Check[] {
   if (opts.checks && opts.checks.length > 0) {
@@ -153,15 +175,27 @@ export class RunReadCache {
     return p;
   }
 
-  logs(pod: string, opts: LogOptions & { namespace?: string } = {}): Promise<string> {
-    const full = { ...opts, namespace: opts.namespace ?? this.names.namespace };
-    const key = JSON.stringify([pod, full.namespace, full.container ?? '', full.previous ?? false, full.tailLines ?? null, full.sinceSeconds ?? null, full.timestamps ?? false]);
+  /**
+   * One read per container log: every read asks for timestamps and at least
+   * SHARED_LOG_TAIL_LINES lines, and each caller gets the tail and form it asked for.
+   */
+  async logs(pod: string, opts: LogOptions & { namespace?: string } = {}): Promise<string> {
+    const namespace = opts.namespace ?? this.names.namespace;
+    const tail = opts.tailLines === undefined ? undefined : Math.max(opts.tailLines, SHARED_LOG_TAIL_LINES);
+    const key = JSON.stringify([pod, namespace, opts.container ?? '', opts.previous ?? false, tail ?? null, opts.sinceSeconds ?? null]);
     let p = this.logReads.get(key);
     if (!p) {
-      p = this.inner.logs(pod, full);
+      p = this.inner.logs(pod, {
+        namespace,
+        ...(opts.container ? { container: opts.container } : {}),
+        ...(opts.previous ? { previous: true } : {}),
+        ...(tail !== undefined ? { tailLines: tail } : {}),
+        ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+        timestamps: true,
+      });
       this.logReads.set(key, p);
     }
-    return p;
+    return logView(await p, opts.tailLines, opts.timestamps ?? false);
   }
 
   podMetrics(namespace?: string | null): Promise<PodMetric[]> {
@@ -196,11 +230,13 @@ export class RunReadCache {
       get: (resource, name, namespace) => untilAborted(this.get(resource, name, namespace), signal),
       logs: (pod, opts) => untilAborted(this.logs(pod, opts), signal),
       exec: (pod, container, argv, opts): Promise<ExecResult> => untilAborted(inner.exec(pod, container, argv, opts), signal),
-      httpGet: (service, port, path, opts): Promise<HttpResult> => untilAborted(inner.httpGet(service, port, path, opts), signal),
+      httpGet: (service, port, path, opts): Promise<HttpResult> =>
+        untilAborted(forwardsThroughReads(inner) ? inner.httpGetThrough(this, service, port, path, opts) : inner.httpGet(service, port, path, opts), signal),
       podMetrics: (namespace) => untilAborted(this.podMetrics(namespace), signal),
       nodeMetrics: () => untilAborted(this.nodeMetrics(), signal),
       nodeStatsSummary: (node) => untilAborted(inner.nodeStatsSummary(node), signal),
       can: (verb, resource, opts) => untilAborted(inner.can(verb, resource, opts), signal),
+      ...(inner.rulesReview ? { rulesReview: (namespace: string) => untilAborted(inner.rulesReview!(namespace), signal) } : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 // What a check may use to read the cluster. Checks read only through this
 // context; the engine provides one per run with a shared read cache.
+import type { PolicyRule } from '../kube/rbac-rules';
 import type { CheckInfo, Evidence, Finding, Remediation } from '../../shared/checks';
 import type { NodeShell } from '../ssh/node-shell';
 
@@ -50,6 +51,12 @@ export type ResourceName =
   | 'certificates.cert-manager.io'
   | 'servicemonitors.monitoring.coreos.com'
   | 'endpointslices.discovery.k8s.io';
+
+/** The status of a SelfSubjectRulesReview. `incomplete`: an authorizer could not list its rules, so a rule missing here may still be granted. */
+export interface RulesReview {
+  resourceRules: PolicyRule[];
+  incomplete: boolean;
+}
 
 /** Thrown by the context when the credentials may not do something; the engine turns it into `skipped`. */
 export class ForbiddenError extends Error {
@@ -158,6 +165,8 @@ export interface CheckContext {
   nodeStatsSummary(node: string): Promise<any>;
   /** SelfSubjectAccessReview. */
   can(verb: string, resource: string, opts?: { group?: string; subresource?: string; namespace?: string | null; name?: string }): Promise<boolean>;
+  /** SelfSubjectRulesReview: what the credentials may do in a namespace, in one request (a real cluster's context has it). */
+  rulesReview?(namespace: string): Promise<RulesReview>;
   /** Commands on the nodes over SSH (the node checks); absent when node access is not configured. */
   nodeShell?: NodeShell;
 }

@@ -1,19 +1,11 @@
 // Bearer-token users and RBAC-style rule evaluation for the sandbox API.
 import { randomBytes } from 'node:crypto';
+import { rulesAllow, type RequestAttributes } from '../kube/rbac-rules';
 import type { PolicyRule, SandboxUser } from './snapshot-types';
 
-export const DEFAULT_ADMIN_NAME = 'roadside-admin';
+export type { RequestAttributes };
 
-export interface RequestAttributes {
-  verb: string;
-  /** Absent for non-resource requests (/version, /healthz, discovery). */
-  resource?: string;
-  subresource?: string;
-  group?: string;
-  namespace?: string;
-  name?: string;
-  path?: string;
-}
+export const DEFAULT_ADMIN_NAME = 'roadside-admin';
 
 /** What every authenticated user may do on a real cluster (system:basic-user, system:discovery). */
 const AUTHENTICATED_RULES: PolicyRule[] = [
@@ -38,31 +30,8 @@ export function sandboxUsers(configured: SandboxUser[]): SandboxUser[] {
   ];
 }
 
-function matchesList(list: string[] | undefined, value: string): boolean {
-  return (list ?? []).some((entry) => entry === '*' || entry === value);
-}
-
-function ruleAllows(rule: PolicyRule, attrs: RequestAttributes): boolean {
-  if (!matchesList(rule.verbs, attrs.verb)) return false;
-  if (attrs.resource === undefined) {
-    const path = attrs.path ?? '';
-    return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
-  }
-  if (!rule.resources || rule.resources.length === 0) return false;
-  if (!matchesList(rule.apiGroups, attrs.group ?? '')) return false;
-  const full = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-  const resourceOk = rule.resources.some(
-    (r) => r === '*' || r === full || (attrs.subresource && r === `*/${attrs.subresource}`),
-  );
-  if (!resourceOk) return false;
-  if (rule.resourceNames && rule.resourceNames.length > 0) {
-    return attrs.name !== undefined && attrs.name !== '' && rule.resourceNames.includes(attrs.name);
-  }
-  return true;
-}
-
 export function isAllowed(user: SandboxUser, attrs: RequestAttributes): boolean {
-  return [...AUTHENTICATED_RULES, ...user.rules].some((rule) => ruleAllows(rule, attrs));
+  return rulesAllow([...AUTHENTICATED_RULES, ...user.rules], attrs);
 }
 
 export function effectiveRules(user: SandboxUser): PolicyRule[] {

@@ -1,5 +1,8 @@
 // The in-memory form of a snapshot folder (see docs/scenario-format.md).
 // Produced by snapshot.ts (loader) and consumed by the sandbox API server.
+import type { PolicyRule } from '../kube/rbac-rules';
+
+export type { PolicyRule };
 
 export interface KubeObject {
   apiVersion: string;
@@ -51,14 +54,6 @@ export interface HttpReply {
   delayMs: number;
   /** Close the connection without an answer, as when nothing listens on the port. */
   reset?: boolean;
-}
-
-export interface PolicyRule {
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  verbs: string[];
-  nonResourceURLs?: string[];
 }
 
 export interface SandboxUser {

@@ -1,9 +1,10 @@
 // Whole-cluster views the runbook's tools and emergency procedures rely on: recent
 // Warning events, the Helm release's state, and what the current credentials may do.
 import type { Evidence, Remediation } from '../../../shared/checks';
-import { ForbiddenError, type Check, type KObject, type SystemNames } from '../types';
+import { ForbiddenError, type Check, type CheckContext, type KObject, type RulesReview, type SystemNames } from '../types';
 import { isPendingStatus, readReleaseSecret, releaseSecrets, type HelmReleaseSummary } from '../helm-release';
-import { isoTime, mapLimit, outcome } from './section-helpers';
+import { isoTime, outcome } from './section-helpers';
+import { rulesAllow } from '../../kube/rbac-rules';
 
 const DIAGNOSTIC_SCRIPT = 'Herramientas de Diagnóstico › Scripts de Diagnóstico Automático';
 const ROLLBACK = 'Procedimientos de Emergencia › Rollback Completo';
@@ -52,17 +53,20 @@ function isNoise(g: EventGroup): boolean {
  */
 async function relevantEvents(ctx: Parameters<Check['run']>[0]): Promise<{ events: KObject[]; notes: string[] }> {
   const n = ctx.names;
+  // Both lists at once; the cluster-wide one may be refused.
+  const everywhere = ctx.list('events', null).then(
+    (events) => ({ events }),
+    (err: unknown) => ({ err }),
+  );
   const own = await ctx.list('events');
   const notes: string[] = [];
   const related = (e: KObject) => {
     const ns = e.metadata.namespace;
     return ns !== n.namespace && (ns === 'kube-system' || ns === n.ingressNamespace || (e.involvedObject?.kind ?? e.regarding?.kind) === 'Node');
   };
-  try {
-    return { events: [...own, ...(await ctx.list('events', null)).filter(related)], notes };
-  } catch (err) {
-    if (!(err instanceof ForbiddenError)) throw err;
-  }
+  const all = await everywhere;
+  if ('events' in all) return { events: [...own, ...all.events.filter(related)], notes };
+  if (!(all.err instanceof ForbiddenError)) throw all.err;
   const others: KObject[] = [];
   for (const ns of ['kube-system', n.ingressNamespace, 'default']) {
     try {
@@ -195,7 +199,7 @@ const helmRelease: Check = {
   },
 };
 
-interface AccessNeed {
+export interface AccessNeed {
   verb: string;
   resource: string;
   group?: string;
@@ -240,6 +244,40 @@ function describeNeed(need: AccessNeed): string {
   return `${need.verb} ${resource}${need.namespace ? ` in ${need.namespace}` : ''}`;
 }
 
+/**
+ * Whether the credentials allow each need. A namespace's needs are read from one
+ * SelfSubjectRulesReview when the context offers it (what `kubectl auth can-i --list` reads);
+ * cluster-scoped needs, and needs an incomplete review does not grant, are asked one by one
+ * with a SelfSubjectAccessReview.
+ */
+export async function accessAnswers(ctx: CheckContext, needs: AccessNeed[]): Promise<boolean[]> {
+  const reviews = new Map<string, Promise<RulesReview | undefined>>();
+  if (ctx.rulesReview) {
+    for (const need of needs) {
+      if (need.clusterScoped || !need.namespace || reviews.has(need.namespace)) continue;
+      // A review that fails (an old server, a refusal) leaves the question to access reviews.
+      reviews.set(need.namespace, ctx.rulesReview(need.namespace).catch(() => undefined));
+    }
+  }
+  const ask = (need: AccessNeed) =>
+    ctx.can(need.verb, need.resource, {
+      ...(need.group ? { group: need.group } : {}),
+      ...(need.subresource ? { subresource: need.subresource } : {}),
+      namespace: need.clusterScoped ? null : need.namespace,
+    });
+  return Promise.all(
+    needs.map(async (need) => {
+      const review = need.namespace && !need.clusterScoped ? await reviews.get(need.namespace) : undefined;
+      if (review) {
+        const attrs = { verb: need.verb, resource: need.resource, subresource: need.subresource, group: need.group ?? '', namespace: need.namespace };
+        if (rulesAllow(review.resourceRules, attrs)) return true;
+        if (!review.incomplete) return false;
+      }
+      return ask(need);
+    }),
+  );
+}
+
 const access: Check = {
   id: 'cluster.access',
   section: 'cluster',
@@ -249,13 +287,7 @@ const access: Check = {
   kubectl: (n) => [`kubectl auth can-i --list -n ${n.namespace}`],
   async run(ctx) {
     const needs = accessNeeds(ctx.names);
-    const answers = await mapLimit(needs, 6, (need) =>
-      ctx.can(need.verb, need.resource, {
-        ...(need.group ? { group: need.group } : {}),
-        ...(need.subresource ? { subresource: need.subresource } : {}),
-        namespace: need.clusterScoped ? null : need.namespace,
-      }),
-    );
+    const answers = await accessAnswers(ctx, needs);
     const denied = needs.filter((_, i) => !answers[i]);
     const table = needs.map((need, i) => `${answers[i] ? 'yes' : 'no '}\t${describeNeed(need)}`).join('\n');
     const evidence: Evidence[] = [{ kind: 'output', label: 'kubectl auth can-i', command: `kubectl auth can-i --list -n ${ctx.names.namespace}`, text: table }];

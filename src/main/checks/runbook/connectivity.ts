@@ -20,6 +20,7 @@ import {
   truncate,
   type LogPattern,
 } from './common';
+import { mapLimit } from './section-helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -336,9 +337,13 @@ const ingressController: Check = {
     for (const p of notReady) evidence.push({ kind: 'object', label: podProblem(p)?.reason ?? 'not ready', ref: podRef(p), fields: { phase: p.status?.phase ?? null, restarts: restartCount(p) } });
     let errorCount = 0;
     const kinds = new Map<string, number>();
-    for (const pod of pods.filter(isPodReady)) {
-      const container = (pod.spec?.containers ?? []).find((c: any) => c.name === 'controller')?.name ?? pod.spec?.containers?.[0]?.name;
-      const text = await ctx.logs(pod.metadata.name, { namespace: n.ingressNamespace, container, tailLines: 1000 });
+    const ready = pods.filter(isPodReady);
+    const containerOf = (pod: KObject): string | undefined =>
+      (pod.spec?.containers ?? []).find((c: any) => c.name === 'controller')?.name ?? pod.spec?.containers?.[0]?.name;
+    const texts = await mapLimit(ready, 4, (pod) => ctx.logs(pod.metadata.name, { namespace: n.ingressNamespace, container: containerOf(pod), tailLines: 1000 }));
+    for (const [i, pod] of ready.entries()) {
+      const container = containerOf(pod);
+      const text = texts[i];
       const matches = matchLogLines(text, UPSTREAM_ERRORS);
       for (const m of matches) {
         errorCount += m.count;

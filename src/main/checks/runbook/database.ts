@@ -28,6 +28,7 @@ import {
   truncate,
   podMetricsOrNote,
 } from './common';
+import { mapLimit } from './section-helpers';
 
 const DAY = 86_400_000;
 
@@ -134,7 +135,25 @@ const postgresReady: Check = {
     const evidence: Evidence[] = [];
     const problems: string[] = [];
     const warnings: string[] = [];
-    for (const pod of pods) {
+    // Every pod's current and previous logs, read at once.
+    const logsOf = await mapLimit(pods, 4, async (pod) => {
+      const container = postgresContainer(pod);
+      const running = (pod.status?.containerStatuses ?? []).some((c: any) => c.name === container && (c.state?.running || c.state?.terminated));
+      const [current, previous] = await Promise.all([
+        running ? ctx.logs(pod.metadata.name, { container, tailLines: 500 }) : undefined,
+        restartCount(pod) > 0
+          ? ctx.logs(pod.metadata.name, { container, tailLines: 200, previous: true }).catch((err: unknown) => {
+              if (err instanceof ForbiddenError) throw err;
+              return undefined; // the kubelet keeps no previous log after a while
+            })
+          : undefined,
+      ]);
+      const texts: Array<{ text: string; previous: boolean }> = [];
+      if (current !== undefined) texts.push({ text: current, previous: false });
+      if (previous !== undefined) texts.push({ text: previous, previous: true });
+      return texts;
+    });
+    for (const [i, pod] of pods.entries()) {
       const container = postgresContainer(pod);
       const problem = podProblem(pod);
       const last = lastTermination(pod);
@@ -153,18 +172,7 @@ const postgresReady: Check = {
       if (problem) problems.push(`${pod.metadata.name} ${problem.reason}`);
       else if (last && restarts > 0 && ageMs(last.finishedAt, now) < DAY) warnings.push(`${pod.metadata.name} restarted ${restarts} times, last ${last.reason} at ${last.finishedAt}`);
 
-      const texts: Array<{ text: string; previous: boolean }> = [];
-      const running = (pod.status?.containerStatuses ?? []).some((c: any) => c.name === container && (c.state?.running || c.state?.terminated));
-      if (running) texts.push({ text: await ctx.logs(pod.metadata.name, { container, tailLines: 500 }), previous: false });
-      if (restarts > 0) {
-        try {
-          texts.push({ text: await ctx.logs(pod.metadata.name, { container, tailLines: 200, previous: true }), previous: true });
-        } catch (err) {
-          if (err instanceof ForbiddenError) throw err;
-          // the kubelet keeps no previous log after a while
-        }
-      }
-      for (const { text, previous } of texts) {
+      for (const { text, previous } of logsOf[i]) {
         for (const m of matchLogLines(text, POSTGRES_LOG_PROBLEMS)) {
           evidence.push(logEvidence(`${m.count} ${m.label} line(s)${previous ? ' (previous container)' : ''}`, pod, m.examples, container));
           const line = `${m.count} ${m.label} line(s) in ${previous ? 'the previous' : 'its'} log of ${pod.metadata.name}`;

@@ -21,6 +21,7 @@ import {
   type LogPattern,
   podMetricsOrNote,
 } from './common';
+import { mapLimit } from './section-helpers';
 
 const DAY = 86_400_000;
 const WARN_PCT = 80;
@@ -184,9 +185,9 @@ const mlGpu: Check = {
     const warnings: string[] = [];
     const seen: string[] = [];
     const evidence: Evidence[] = [];
-    for (const pod of running) {
-      const container = mlContainer(pod, n);
-      const r = await ctx.exec(pod.metadata.name, container, NVIDIA_SMI_QUERY, { timeoutMs: 10_000 });
+    const runs = await mapLimit(running, 4, (pod) => ctx.exec(pod.metadata.name, mlContainer(pod, n), NVIDIA_SMI_QUERY, { timeoutMs: 10_000 }));
+    for (const [i, pod] of running.entries()) {
+      const r = runs[i];
       const command = `kubectl exec ${pod.metadata.name} -n ${n.namespace} -- ${NVIDIA_SMI_QUERY.join(' ')}`;
       evidence.push({ kind: 'output', label: `nvidia-smi in ${pod.metadata.name}`, command, text: truncate(`${r.stdout}${r.stderr}`.trim(), 2000), exitCode: r.exitCode ?? undefined });
       if (r.exitCode === 127) {
@@ -255,15 +256,18 @@ const mlErrors: Check = {
     const counts = new Map<string, number>();
     const evidence: Evidence[] = [];
     let deepest = 0;
-    for (const pod of pods) {
-      const container = mlContainer(pod, n);
-      let text: string;
+    const texts = await mapLimit(pods, 4, async (pod) => {
       try {
-        text = await ctx.logs(pod.metadata.name, { container, tailLines: 1000 });
+        return await ctx.logs(pod.metadata.name, { container: mlContainer(pod, n), tailLines: 1000 });
       } catch (err) {
         if (err instanceof ForbiddenError || ctx.signal.aborted) throw err;
-        continue; // a container that never started has no log
+        return undefined; // a container that never started has no log
       }
+    });
+    for (const [i, pod] of pods.entries()) {
+      const container = mlContainer(pod, n);
+      const text = texts[i];
+      if (text === undefined) continue;
       for (const m of matchLogLines(text, ML_LOG_PROBLEMS)) {
         counts.set(m.id, (counts.get(m.id) ?? 0) + m.count);
         evidence.push(logEvidence(`${m.count} × ${m.label}`, pod, m.examples, container));

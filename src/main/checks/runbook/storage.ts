@@ -333,10 +333,18 @@ const appFiles: Check = {
     const parts: string[] = [];
     const failures: string[] = [];
 
-    if (backend) {
+    const duArgv = ['du', '-sb', '/app/logs'];
+    const findArgv = ['find', '/tmp', '-name', '*.jpg', '-mtime', '+1'];
+    // Both measurements at once.
+    const [duRun, findRun] = await Promise.all([
+      backend ? ctx.exec(backend.metadata.name, mainContainer(backend, n.components.backend), duArgv, { timeoutMs: 12_000 }) : undefined,
+      ml ? ctx.exec(ml.metadata.name, mainContainer(ml, n.components.mlService), findArgv, { timeoutMs: 12_000 }) : undefined,
+    ]);
+
+    if (backend && duRun) {
       const container = mainContainer(backend, n.components.backend);
-      const argv = ['du', '-sb', '/app/logs'];
-      const r = await ctx.exec(backend.metadata.name, container, argv, { timeoutMs: 12_000 });
+      const argv = duArgv;
+      const r = duRun;
       const bytes = r.exitCode === 0 ? Number(/^(\d+)\s/.exec(r.stdout.trim())?.[1]) : NaN;
       evidence.push({ kind: 'output', label: `${backend.metadata.name}: /app/logs`, command: argv.join(' '), text: (r.stdout || r.stderr).trim(), exitCode: r.exitCode ?? undefined });
       if (Number.isFinite(bytes)) {
@@ -357,10 +365,9 @@ const appFiles: Check = {
       parts.push('no running backend pod');
     }
 
-    if (ml) {
-      const container = mainContainer(ml, n.components.mlService);
-      const argv = ['find', '/tmp', '-name', '*.jpg', '-mtime', '+1'];
-      const r = await ctx.exec(ml.metadata.name, container, argv, { timeoutMs: 12_000 });
+    if (ml && findRun) {
+      const argv = findArgv;
+      const r = findRun;
       const files = r.stdout.split('\n').filter((l) => l.trim() !== '');
       if (r.exitCode === 0) {
         const status = files.length >= OLD_FRAMES_WARN ? 'warn' : 'pass';
