@@ -9,11 +9,22 @@ export default defineConfig({
     build: {
       // Bundled (tree-shaken) rather than loaded whole: importing all of client-node costs
       // about half a second, most of it generated models no command uses.
-      externalizeDeps: { exclude: ['@kubernetes/client-node'] },
+      externalizeDeps: { exclude: ['@kubernetes/client-node', 'zod', 'yaml', 'ws', 'commander'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
+        },
+        // client-node's modules only declare classes and functions; without this, everything its
+        // index re-exports (watch, cp, the proxy agents …) was kept and loaded by every command.
+        treeshake: { moduleSideEffects: [{ test: /@kubernetes[\\/]client-node[\\/]/, sideEffects: false }] },
+        output: {
+          // client-node's generated API classes and models (megabytes of code) in a chunk of
+          // their own: only the areas that use them load it, not every CLI command.
+          codeSplitting: {
+            includeDependenciesRecursively: false,
+            groups: [{ name: 'kube-api', test: /@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/](apis|models|types)[\\/]/ }],
+          },
         },
       },
     },

@@ -1,7 +1,7 @@
 // The one core behind the three doors (Electron IPC, the loopback HTTP host, the CLI).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   isChannel,
   requestSchemas,
@@ -19,14 +19,14 @@ import { DEFAULT_NAMESPACE, type ContextList, type Reachability } from '../share
 import { fail, ok, type Result } from '../shared/result';
 import { RoadsideError, toErrorShape } from './errors';
 import { loadContexts, type KubeconfigSources, type ResolvedContexts } from './kube/kubeconfig';
-import { probeAll } from './kube/reachability';
+import { apiRequestJson } from './kube/api-connection';
 import { SANDBOX_CONTEXT, SandboxManager } from './sandbox/manager';
 import { SettingsStore } from './settings';
-import { createIncidentHandlers, prepareDiagnosisRecording } from './handlers/incidents';
-import { createReportHandlers } from './handlers/report';
-import { createObserveHandlers } from './handlers/observe';
-import { createActionHandlers } from './handlers/actions';
-import { createSshHandlers } from './handlers/ssh';
+import { actionRequests, type ActionChannel } from '../shared/contract-actions';
+import { incidentRequests, type IncidentChannel } from '../shared/contract-incidents';
+import { observeRequests, type ObserveChannel } from '../shared/contract-observe';
+import { reportRequests } from '../shared/contract-report';
+import { sshRequests } from '../shared/contract-ssh';
 import { SshAccess } from './ssh/access';
 
 function contextNamespace(kc: KubeConfig): string | undefined {
@@ -47,6 +47,26 @@ type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<Respo
 
 /** Handlers of one area (incidents, reports …), written in their own file and merged here. */
 export type AreaHandlers<K extends Channel> = { [C in K]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+/**
+ * An area's handlers, its module loaded on the area's first request: a CLI command loads
+ * only what it uses (a diagnosis needs neither SQLite nor the report's zip writer).
+ */
+function lazyArea<K extends Channel>(channels: readonly K[], load: () => Promise<AreaHandlers<K>>): AreaHandlers<K> {
+  let area: Promise<AreaHandlers<K>> | undefined;
+  const handlers = {} as Record<K, (request: never) => Promise<unknown>>;
+  for (const channel of channels) {
+    handlers[channel] = async (request: never) => {
+      area ??= load();
+      area.catch(() => (area = undefined));
+      const loaded = (await area) as Record<K, (request: never) => Promise<unknown>>;
+      return loaded[channel](request);
+    };
+  }
+  return handlers as unknown as AreaHandlers<K>;
+}
+
+const channelsOf = <T extends object>(requests: T) => Object.keys(requests) as Array<keyof T & Channel>;
 
 export class RoadsideService {
   readonly settings: SettingsStore;
@@ -198,6 +218,7 @@ export class RoadsideService {
         if (unknown.length) throw new RoadsideError('not-found', `no usable context named ${unknown.map((u) => `"${u}"`).join(', ')}`);
       }
       const timeout = timeoutMs ?? this.settings.get().probeTimeoutMs;
+      const { probeAll } = await import('./kube/reachability');
       return probeAll(wanted, timeout, (context, reachability) => {
         this.reachability.set(context, reachability);
         this.emit({ type: 'reachability', context, reachability });
@@ -250,19 +271,27 @@ export class RoadsideService {
       this.emit({ type: 'contexts-changed' });
       return this.contextList();
     },
-    ...createIncidentHandlers(this),
-    ...createReportHandlers(this),
-    ...createObserveHandlers(this),
-    ...createActionHandlers(this),
-    ...createSshHandlers(this),
+    ...lazyArea(channelsOf(incidentRequests) as IncidentChannel[], async () => {
+      const area = (await import('./handlers/incidents')).createIncidentHandlers(this);
+      this.incidentsLoaded = true;
+      return area;
+    }),
+    ...lazyArea(channelsOf(reportRequests), async () => (await import('./handlers/report')).createReportHandlers(this)),
+    ...lazyArea(channelsOf(observeRequests) as ObserveChannel[], async () => (await import('./handlers/observe')).createObserveHandlers(this)),
+    ...lazyArea(channelsOf(actionRequests) as ActionChannel[], async () => (await import('./handlers/actions')).createActionHandlers(this)),
+    ...lazyArea(channelsOf(sshRequests), async () => (await import('./handlers/ssh')).createSshHandlers(this)),
   };
+
+  /** Whether the incidents area was used in this process (only then can an incident be active). */
+  private incidentsLoaded = false;
 
   private async runDiagnosis(req: ParsedRequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
     const { name, kc } = this.kubeConfigFor(req.context);
     const selected = this.selection(this.resolveContexts());
     const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;
     if (this.runs.has(req.runId)) throw new RoadsideError('conflict', `a run with id ${req.runId} is already going`);
-    const recordToIncident = prepareDiagnosisRecording(this, req.runId, req.incidentId);
+    const recordToIncident =
+      req.incidentId || this.incidentsLoaded ? (await import('./handlers/incidents')).prepareDiagnosisRecording(this, req.runId, req.incidentId) : undefined;
     // Opens the bastion first (its problems are told as such) and, with node access, the node shell.
     const nodeRun = await this.ssh.prepareRun(name, this.ssh.originalOf(kc));
     const controller = new AbortController();
@@ -303,17 +332,16 @@ export class RoadsideService {
 
   private async listNamespaces(context?: string): Promise<NamespaceList> {
     const { name, kc } = this.kubeConfigFor(context);
-    const api = kc.makeApiClient(CoreV1Api);
     const timeout = this.settings.get().probeTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
       const list = await Promise.race([
-        api.listNamespace(),
+        apiRequestJson<{ items?: Array<{ metadata?: { name?: string } }> }>(kc, { path: '/api/v1/namespaces', signal: AbortSignal.timeout(timeout) }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
         }),
       ]);
-      return { context: name, namespaces: list.items.map((n) => n.metadata?.name ?? '').filter(Boolean).sort() };
+      return { context: name, namespaces: (list?.items ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean).sort() };
     } catch (err) {
       const e = err as { code?: number; message?: string };
       const reason = e.code === 403 ? 'not allowed to list namespaces' : e.code === 401 ? 'credentials rejected' : (e.message ?? String(err));

@@ -1,8 +1,9 @@
 // Short-lived probe pods (the runbook's `kubectl run test-pod --image=busybox --rm -- ...`):
 // create, wait until the pod finishes, read its log, and always delete it.
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { ForbiddenError, type CheckContext } from './types';
+import { apiRequestJson, apiRequestText } from '../kube/api-connection';
+import { ForbiddenError, type CheckContext, type KObject } from './types';
 
 export interface ProbePodSpec {
   /** Pod name prefix; a random suffix is added. */
@@ -60,19 +61,16 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Runs probe pods with a kubeconfig's current context. */
 export class KubeProbePodRunner implements ProbePodRunner {
-  private readonly core: CoreV1Api;
-
   constructor(
-    kc: KubeConfig,
+    private readonly kc: KubeConfig,
     private readonly defaultNamespace: string,
-  ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-  }
+  ) {}
 
   async runProbePod(spec: ProbePodSpec): Promise<ProbePodResult> {
     const namespace = spec.namespace ?? this.defaultNamespace;
     const name = `${spec.namePrefix}-${randomBytes(3).toString('hex')}`;
-    const body: V1Pod = {
+    const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    const body: KObject = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace, labels: { ...PROBE_POD_LABELS } },
@@ -84,7 +82,7 @@ export class KubeProbePodRunner implements ProbePodRunner {
       },
     };
     try {
-      await this.core.createNamespacedPod({ namespace, body });
+      await apiRequestJson(this.kc, { method: 'POST', path: podPath, body });
     } catch (err) {
       if (statusCode(err) === 403) throw new ForbiddenError('create', 'pods', namespace);
       throw err;
@@ -94,7 +92,7 @@ export class KubeProbePodRunner implements ProbePodRunner {
       const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       let phase = 'Pending';
       for (;;) {
-        const pod = await this.core.readNamespacedPod({ name, namespace });
+        const pod = await apiRequestJson<KObject>(this.kc, { path: `${podPath}/${name}` });
         phase = pod.status?.phase ?? 'Pending';
         if (phase === 'Succeeded' || phase === 'Failed') break;
         if (Date.now() >= deadline) break;
@@ -103,7 +101,7 @@ export class KubeProbePodRunner implements ProbePodRunner {
       const finished = phase === 'Succeeded' || phase === 'Failed';
       let logs = '';
       try {
-        logs = await this.core.readNamespacedPodLog({ name, namespace, container: 'probe', limitBytes: 64 * 1024 });
+        logs = await apiRequestText(this.kc, { path: `${podPath}/${name}/log`, accept: 'text/plain, */*', query: { container: 'probe', limitBytes: 64 * 1024 } });
       } catch (err) {
         if (statusCode(err) === 403) throw new ForbiddenError('get', 'pods/log', namespace);
         // A pod that never started has no log: the phase tells the story.
@@ -111,8 +109,7 @@ export class KubeProbePodRunner implements ProbePodRunner {
       }
       result = { podName: name, namespace, phase, logs, timedOut: !finished };
     } finally {
-      const cleanupError = await this.core
-        .deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 })
+      const cleanupError = await apiRequestJson(this.kc, { method: 'DELETE', path: `${podPath}/${name}`, query: { gracePeriodSeconds: 0 } })
         .then(() => undefined)
         .catch((err) => (statusCode(err) === 404 ? undefined : `pod ${namespace}/${name} was not deleted: ${(err as Error).message}`));
       if (result && cleanupError) result.cleanupError = cleanupError;

@@ -6,9 +6,9 @@ import { join, resolve } from 'node:path';
 import type { SandboxStatus } from '../../shared/sandbox';
 import { writeFileAtomic } from '../data-folder';
 import { RoadsideError } from '../errors';
-import { listScenarios, loadScenario, UnknownScenarioError } from './scenarios';
-import { startSandbox, type RunningSandbox } from './server';
-import { loadSnapshot, NotASnapshotError, ScenarioFileError } from './snapshot';
+// The sandbox's server and loaders are imported when a sandbox starts: commands that only
+// read its kubeconfig (every diagnose) do not pay for them.
+import type { RunningSandbox } from './server';
 import type { Snapshot } from './snapshot-types';
 
 export const SANDBOX_CONTEXT = 'roadside-sandbox';
@@ -90,11 +90,12 @@ export class SandboxManager {
   }
 
   async scenarios() {
-    return listScenarios();
+    return (await import('./scenarios')).listScenarios();
   }
 
   async loadRequested(req: StartRequest): Promise<Snapshot> {
     if (req.scenario && req.dir) throw new RoadsideError('invalid-input', 'give a scenario name or a folder, not both');
+    const [{ loadScenario, UnknownScenarioError }, { loadSnapshot, NotASnapshotError, ScenarioFileError }] = await Promise.all([import('./scenarios'), import('./snapshot')]);
     try {
       if (req.dir) {
         const dir = resolve(req.dir);
@@ -120,6 +121,7 @@ export class SandboxManager {
     const snapshot = await this.loadRequested(req);
     let sandbox: RunningSandbox;
     try {
+      const { startSandbox } = await import('./server');
       sandbox = await startSandbox({ snapshot, port: req.port ?? 0 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')

@@ -3,7 +3,8 @@
 // runs, and `ssh test`. Secrets live in memory only, or in the desktop app's safe storage.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { apiRequestJson } from '../kube/api-connection';
 import type { SshContextView } from '../../shared/contract-ssh';
 import { sshContextSettingsSchema } from '../../shared/contract-ssh';
 import { SSH_DEFAULT_PORT, type SshContextSettings, type SshHostSettings, type SshTestReport, type SshTestStep } from '../../shared/ssh';
@@ -16,7 +17,8 @@ import { fingerprintOf, rememberHostKey } from './known-hosts';
 import { listNodeCommands, type NodeCommand, type NodeCommandKey } from './node-commands';
 import { SshNodeShell } from './node-shell';
 import { processSshOptions } from './process-options';
-import { SshSession, type HostKeyCheck, type SshAuth } from './session';
+// ssh2 is loaded when a first SSH connection opens, not by every command.
+import type { HostKeyCheck, SshAuth, SshSession } from './session';
 import { apiServerAddress, kubeConfigThroughTunnel, openApiTunnel, type ApiTunnel } from './tunnel';
 
 /** The desktop app's safe storage (Electron safeStorage behind an interface; absent in the CLI and serve). */
@@ -185,6 +187,7 @@ export class SshAccess {
   /** Opens a session, keeping an unknown host key aside so the engineer can trust it after checking it. */
   async openSession(opts: { host: string; port: number; user: string; label: string; keyFile?: string; via?: SshSession }): Promise<SshSession> {
     try {
+      const { SshSession } = await import('./session');
       return await SshSession.open({ ...opts, auth: this.auth(opts.keyFile), hostKeys: this.hostKeyCheck() });
     } catch (err) {
       if (err instanceof SshError && err.code === 'unknown-host-key' && err.keyBlob) this.pendingKeys.set(`${opts.host}:${opts.port}`, err.keyBlob);
@@ -410,16 +413,15 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<void> 
 }
 
 async function listNodes(kc: KubeConfig, timeoutMs: number): Promise<KObject[]> {
-  const api = kc.makeApiClient(CoreV1Api);
   let timer: NodeJS.Timeout | undefined;
   try {
     const list = await Promise.race([
-      api.listNode(),
+      apiRequestJson<{ items?: KObject[] }>(kc, { path: '/api/v1/nodes', signal: AbortSignal.timeout(timeoutMs) }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return list.items as unknown as KObject[];
+    return list?.items ?? [];
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     throw new Error(code === 403 ? 'not allowed to list nodes' : ((err as Error).message ?? String(err)).split('\n')[0]);
