@@ -91,6 +91,52 @@ describe('runChecks', () => {
     expect(cluster.calls.filter((c) => c.startsWith('list pods'))).toHaveLength(1);
   });
 
+  it('reads the lists the checks declare as the run starts, a few at a time, and answers gets from them', async () => {
+    const secret = { metadata: { name: 's1', namespace: NS }, data: {} };
+    const cluster = fake({ objects: { secrets: [secret], services: [], endpoints: [], nodes: [] } });
+    let inFlight = 0;
+    let peak = 0;
+    const list = cluster.list.bind(cluster);
+    cluster.list = async (resource, namespace) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return list(resource, namespace);
+    };
+    const checks = [
+      check('auth.first', async (ctx) => ({ status: 'pass', message: String((await ctx.get('secrets', 's1'))?.metadata.name) }), { reads: () => ['secrets'] }),
+      check(
+        'cluster.second',
+        async (ctx) => {
+          const lists = await Promise.all([ctx.list('services'), ctx.list('endpoints'), ctx.list('nodes', null)]);
+          return { status: 'pass', message: `${lists.length} lists` };
+        },
+        { reads: () => ['services', 'endpoints', ['nodes', null]] },
+      ),
+    ];
+    const result = await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: checks, concurrency: 2 });
+    expect(result.findings[0].message).toBe('s1');
+    // Every declared list read once, the get answered from the list, never more than 2 at a time.
+    expect(cluster.calls.sort()).toEqual([`list endpoints ${NS}`, `list nodes *`, `list secrets ${NS}`, `list services ${NS}`]);
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it('gets an object directly when its kind may not be listed', async () => {
+    const cluster = fake({ objects: { secrets: [{ metadata: { name: 's1', namespace: NS } }] }, forbidden: ['secrets'] });
+    const get = cluster.get.bind(cluster);
+    const direct: string[] = [];
+    cluster.get = async (resource, name, namespace) => {
+      direct.push(`${resource}/${name}`);
+      if (resource === 'secrets') return { metadata: { name, namespace: NS } };
+      return get(resource, name, namespace);
+    };
+    const checks = [check('auth.reader', async (ctx) => ({ status: 'pass', message: String((await ctx.get('secrets', 's1'))?.metadata.name) }), { reads: () => ['secrets'] })];
+    const result = await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: checks });
+    expect(result.findings[0]).toMatchObject({ status: 'pass', message: 's1' });
+    expect(direct).toEqual(['secrets/s1']);
+  });
+
   it('never runs more checks at once than the concurrency limit', async () => {
     let active = 0;
     let peak = 0;

@@ -16,6 +16,7 @@ import {
   type ExecResult,
   type HttpResult,
   type KObject,
+  type ListRead,
   type LogOptions,
   type NodeMetric,
   type PodMetric,
@@ -163,9 +164,51 @@ export class RunReadCache {
     return p;
   }
 
+  private closed = false;
+
+  /** The run is over: reads still queued by prefetch are not sent. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Starts reading the lists the run's checks declare, at most `limit` at a time. */
+  prefetch(reads: readonly ListRead[], limit: number): void {
+    const queue = reads
+      .map((r) => (typeof r === 'string' ? ([r, undefined] as const) : r))
+      .filter(([resource, namespace]) => !this.lists.has(`${resource} ${this.nsKey(namespace)}`));
+    const started = new Set<string>();
+    const pending: Array<() => void> = [];
+    let active = 0;
+    for (const [resource, namespace] of queue) {
+      const key = `${resource} ${this.nsKey(namespace)}`;
+      if (started.has(key)) continue;
+      started.add(key);
+      const read = new Promise<void>((resolve) => (active < limit ? (active++, resolve()) : pending.push(resolve))).then(() =>
+        (this.closed ? Promise.reject(new Error('the run is over')) : this.inner.list(resource, this.nsArg(namespace))).finally(() => {
+          active--;
+          const next = pending.shift();
+          if (next) {
+            active++;
+            next();
+          }
+        }),
+      );
+      // A failed read is judged by the checks that use it; nobody else must see it as unhandled.
+      read.catch(() => undefined);
+      this.lists.set(key, read);
+    }
+  }
+
   async get(resource: ResourceName, name: string, namespace?: string | null): Promise<KObject | undefined> {
     const listed = this.lists.get(`${resource} ${this.nsKey(namespace)}`);
-    if (listed) return (await listed).find((o) => o.metadata.name === name);
+    if (listed) {
+      try {
+        return (await listed).find((o) => o.metadata.name === name);
+      } catch (err) {
+        // Credentials that may get the object but not list its kind: ask for it alone.
+        if (err instanceof UnreachableError) throw err;
+      }
+    }
     const key = `${resource} ${this.nsKey(namespace)} ${name}`;
     let p = this.gets.get(key);
     if (!p) {
@@ -287,6 +330,16 @@ export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult>
   const names: SystemNames = { ...context.names, namespace: opts.namespace };
   const params = { ...context.params, ...opts.params };
   const cache = new RunReadCache(context, names);
+  cache.prefetch(
+    plan.flatMap((check) => {
+      try {
+        return check.reads?.(names) ?? [];
+      } catch {
+        return [];
+      }
+    }),
+    concurrency,
+  );
 
   const findings: Array<{ index: number; finding: Finding; severity: Check['severity'] }> = [];
   let unreachable: string | undefined;
@@ -357,6 +410,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult>
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
+  cache.close();
   opts.signal?.removeEventListener('abort', onCallerAbort);
 
   findings.sort((a, b) => a.index - b.index);

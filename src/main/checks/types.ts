@@ -179,8 +179,17 @@ export interface CheckOutcome {
   actions?: string[];
 }
 
+/** A list a check reads: a resource in the run's namespace, or in the namespace given (null: all namespaces). */
+export type ListRead = ResourceName | readonly [ResourceName, string | null];
+
 export interface Check extends CheckInfo {
   /** The kubectl commands that show what the check read (namespace substituted by the engine). */
   kubectl(names: SystemNames): string[];
+  /**
+   * The lists the check reads on every run. The engine fetches them all as the run starts,
+   * so a check that starts late finds them read, and a `get` of one of their objects is
+   * answered from the list.
+   */
+  reads?(names: SystemNames): readonly ListRead[];
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }

@@ -85,6 +85,7 @@ function podEnvLoadedAt(pod: KObject): number | undefined {
 
 const jwtSecret: Check = {
   id: 'auth.jwt-secret',
+  reads: () => ['pods'],
   section: 'auth',
   title: { es: 'Clave secreta de JWT (django-secret-key)', en: 'JWT signing key (django-secret-key)' },
   runbook: JWT,
@@ -184,6 +185,7 @@ const TOKEN_ERROR = /Invalid token|Signature has expired|Token is invalid or exp
 
 const tokenErrors: Check = {
   id: 'auth.token-errors',
+  reads: () => ['pods'],
   section: 'auth',
   title: { es: 'Errores de token en el backend', en: 'Token errors in the backend' },
   runbook: JWT,
@@ -224,6 +226,7 @@ const tokenErrors: Check = {
 
 const clockSkew: Check = {
   id: 'auth.clock-skew',
+  reads: () => ['pods'],
   section: 'auth',
   title: { es: 'Desfase del reloj de los contenedores', en: 'Container clock skew' },
   runbook: JWT,
@@ -277,6 +280,7 @@ const clockSkew: Check = {
 
 const forbiddenErrors: Check = {
   id: 'auth.forbidden-errors',
+  reads: () => ['pods'],
   section: 'auth',
   title: { es: 'Ráfagas de 403 Forbidden en el backend', en: 'Bursts of 403 Forbidden in the backend' },
   runbook: PERMISSION,

@@ -81,6 +81,7 @@ async function relevantEvents(ctx: Parameters<Check['run']>[0]): Promise<{ event
 
 const recentEvents: Check = {
   id: 'cluster.recent-events',
+  reads: () => ['events', ['events', null]],
   section: 'cluster',
   title: { es: 'Eventos Warning de la última hora', en: 'Warning events of the last hour' },
   runbook: DIAGNOSTIC_SCRIPT,
@@ -146,6 +147,7 @@ function releaseFields(s: HelmReleaseSummary): Record<string, string | number | 
 
 const helmRelease: Check = {
   id: 'cluster.helm-release',
+  reads: () => ['secrets'],
   section: 'cluster',
   title: { es: 'Estado del release de Helm', en: 'Helm release state' },
   runbook: ROLLBACK,

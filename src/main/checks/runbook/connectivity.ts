@@ -57,6 +57,7 @@ const CRASH_REASONS = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'OOMKille
 
 const podsHealthy: Check = {
   id: 'connectivity.pods-healthy',
+  reads: () => ['pods'],
   section: 'connectivity',
   title: { es: 'Todos los pods en Running y Ready', en: 'Every pod Running and Ready' },
   runbook: RUNBOOK.frontendBackend,
@@ -160,6 +161,7 @@ function targetPortProblem(servicePort: any, pods: KObject[]): string | undefine
 
 const serviceEndpoints: Check = {
   id: 'connectivity.service-endpoints',
+  reads: () => ['services', 'endpoints', 'pods'],
   section: 'connectivity',
   title: { es: 'Los Services tienen endpoints listos', en: 'Services have ready endpoints' },
   runbook: RUNBOOK.frontendBackend,
@@ -236,6 +238,7 @@ function ingressBackends(ing: KObject): Array<{ where: string; service: string; 
 
 const ingressRoutes: Check = {
   id: 'connectivity.ingress-routes',
+  reads: () => ['ingresses.networking.k8s.io', ['ingressclasses.networking.k8s.io', null], 'services'],
   section: 'connectivity',
   title: { es: 'Ingress: clase, backends y secreto TLS', en: 'Ingress: class, backends and TLS secret' },
   runbook: RUNBOOK.frontendBackend,
@@ -316,6 +319,7 @@ const UPSTREAM_ERRORS: LogPattern[] = [
 
 const ingressController: Check = {
   id: 'connectivity.ingress-controller',
+  reads: (n) => [['pods', n.ingressNamespace]],
   section: 'connectivity',
   title: { es: 'Controlador ingress-nginx y errores de upstream', en: 'ingress-nginx controller and upstream errors' },
   runbook: RUNBOOK.frontendBackend,
@@ -374,6 +378,7 @@ const SLOW_HEALTH_MS = 2000;
 
 const backendHealth: Check = {
   id: 'connectivity.backend-health',
+  reads: () => ['services', 'pods'],
   section: 'connectivity',
   title: { es: 'Salud del backend por port-forward', en: 'Backend health through port-forward' },
   runbook: RUNBOOK.frontendBackend,
@@ -447,6 +452,7 @@ function daysLeft(notAfter: Date, now: Date): number {
 
 const tlsCertificates: Check = {
   id: 'connectivity.tls-certificates',
+  reads: () => ['certificates.cert-manager.io', 'ingresses.networking.k8s.io'],
   section: 'connectivity',
   title: { es: 'Certificados TLS válidos y vigentes', en: 'TLS certificates ready and not expiring' },
   runbook: RUNBOOK.frontendBackend,

@@ -109,6 +109,7 @@ const POSTGRES_LOG_PROBLEMS = [
 
 const postgresReady: Check = {
   id: 'database.postgres-ready',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Pod de PostgreSQL listo', en: 'PostgreSQL pod ready' },
   runbook: RUNBOOK.databaseUnreachable,
@@ -192,6 +193,7 @@ const postgresReady: Check = {
 
 const postgresConnection: Check = {
   id: 'database.postgres-connection',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Conexión a PostgreSQL (psql)', en: 'PostgreSQL connection (psql)' },
   runbook: RUNBOOK.databaseUnreachable,
@@ -240,6 +242,7 @@ const postgresConnection: Check = {
 
 const postgresResources: Check = {
   id: 'database.postgres-resources',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Recursos de PostgreSQL (uso, límites, OOMKilled)', en: 'PostgreSQL resources (usage, limits, OOMKilled)' },
   runbook: RUNBOOK.databaseUnreachable,
@@ -312,6 +315,7 @@ const PASSWORD_KEYS = ['password', 'postgres-password'];
 
 const credentialsSecret: Check = {
   id: 'database.credentials-secret',
+  reads: () => ['deployments.apps'],
   section: 'database',
   title: { es: 'Secreto de credenciales de PostgreSQL', en: 'PostgreSQL credentials secret' },
   runbook: RUNBOOK.databaseUnreachable,
@@ -377,6 +381,7 @@ const enableStatements = (n: SystemNames): Remediation => ({
 
 const slowQueries: Check = {
   id: 'database.slow-queries',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Queries lentos (pg_stat_statements)', en: 'Slow queries (pg_stat_statements)' },
   runbook: RUNBOOK.databaseSlow,
@@ -438,6 +443,7 @@ const REQUIRED_INDEXES = [
 
 const indexes: Check = {
   id: 'database.indexes',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Índices de infractions', en: 'Indexes on infractions' },
   runbook: RUNBOOK.databaseSlow,
@@ -478,6 +484,7 @@ const GUIDE_SETTINGS = [
 
 const settings: Check = {
   id: 'database.settings',
+  reads: () => ['pods'],
   section: 'database',
   title: { es: 'Configuración de memoria de PostgreSQL', en: 'PostgreSQL memory settings' },
   runbook: RUNBOOK.databaseSlow,

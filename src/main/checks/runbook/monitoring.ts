@@ -31,6 +31,7 @@ function checkConfig(n: SystemNames): Remediation {
 
 const prometheusReady: Check = {
   id: 'monitoring.prometheus-ready',
+  reads: () => ['pods'],
   section: 'monitoring',
   title: { es: 'Pods de Prometheus listos', en: 'Prometheus pods ready' },
   runbook: PROMETHEUS,
@@ -63,6 +64,7 @@ interface Target {
 
 const prometheusTargets: Check = {
   id: 'monitoring.prometheus-targets',
+  reads: () => ['services', 'pods'],
   section: 'monitoring',
   title: { es: 'Targets de Prometheus', en: 'Prometheus targets' },
   runbook: PROMETHEUS,
@@ -126,6 +128,7 @@ const prometheusTargets: Check = {
 
 const serviceMonitors: Check = {
   id: 'monitoring.servicemonitors',
+  reads: () => ['servicemonitors.monitoring.coreos.com', 'services'],
   section: 'monitoring',
   title: { es: 'ServiceMonitors', en: 'ServiceMonitors' },
   runbook: PROMETHEUS,

@@ -34,6 +34,7 @@ function restartCoreDns(): Remediation {
 
 const coreDns: Check = {
   id: 'network.coredns',
+  reads: () => [['pods', 'kube-system']],
   section: 'network',
   title: { es: 'CoreDNS', en: 'CoreDNS' },
   runbook: DNS,
@@ -204,6 +205,7 @@ async function systemFlows(ctx: CheckContext): Promise<{ flows: Flow[]; notes: s
 
 const networkPolicies: Check = {
   id: 'network.policies',
+  reads: () => ['networkpolicies.networking.k8s.io', 'services', 'servicemonitors.monitoring.coreos.com', 'pods', ['namespaces', null]],
   section: 'network',
   title: { es: 'Tráfico permitido por las NetworkPolicies', en: 'Traffic allowed by the NetworkPolicies' },
   runbook: POLICIES,

@@ -86,6 +86,7 @@ function isContainerRunning(pod: KObject, container: string): boolean {
 
 const mlResources: Check = {
   id: 'performance.ml-service-resources',
+  reads: () => ['deployments.apps', 'pods'],
   section: 'performance',
   title: { es: 'CPU y memoria del ML service frente a sus límites', en: 'ML service CPU and memory against limits' },
   runbook: RUNBOOK.mlServiceSlow,
@@ -170,6 +171,7 @@ export function parseNvidiaSmi(stdout: string): GpuReading[] {
 
 const mlGpu: Check = {
   id: 'performance.ml-service-gpu',
+  reads: () => ['deployments.apps', 'pods'],
   section: 'performance',
   title: { es: 'GPU del ML service (nvidia-smi)', en: 'ML service GPU (nvidia-smi)' },
   runbook: RUNBOOK.mlServiceSlow,
@@ -239,6 +241,7 @@ const TIMEOUTS_FAIL = 10;
 
 const mlErrors: Check = {
   id: 'performance.ml-service-errors',
+  reads: () => ['deployments.apps', 'pods'],
   section: 'performance',
   title: { es: 'Errores recientes del ML service', en: 'Recent ML service errors' },
   runbook: RUNBOOK.mlServiceSlow,
@@ -296,6 +299,7 @@ const mlErrors: Check = {
 
 const mlCapacity: Check = {
   id: 'performance.ml-service-capacity',
+  reads: () => ['deployments.apps', 'pods', 'horizontalpodautoscalers.autoscaling'],
   section: 'performance',
   title: { es: 'Réplicas del ML service y HPA', en: 'ML service replicas and HPA' },
   runbook: RUNBOOK.mlServiceSlow,

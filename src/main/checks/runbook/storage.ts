@@ -92,6 +92,7 @@ interface VolumeUsage {
 
 const pvcUsage: Check = {
   id: 'storage.pvc-usage',
+  reads: () => ['persistentvolumeclaims', 'pods'],
   section: 'storage',
   title: { es: 'Uso de los volúmenes (PVC)', en: 'Volume (PVC) usage' },
   runbook: DISK_FULL,
@@ -221,6 +222,7 @@ async function evictedPods(ctx: CheckContext): Promise<KObject[]> {
 
 const nodePressure: Check = {
   id: 'storage.node-pressure',
+  reads: () => [['nodes', null], 'pods'],
   section: 'storage',
   title: { es: 'Presión de recursos en los nodos', en: 'Node resource pressure' },
   runbook: DISK_FULL,
@@ -275,6 +277,7 @@ const NO_SPACE = /No space left on device|ENOSPC/i;
 
 const noSpaceErrors: Check = {
   id: 'storage.no-space-errors',
+  reads: () => ['pods'],
   section: 'storage',
   title: { es: 'Errores "No space left on device" en los logs', en: '"No space left on device" in the logs' },
   runbook: DISK_FULL,
@@ -314,6 +317,7 @@ function firstRunning(pods: KObject[]): KObject | undefined {
 
 const appFiles: Check = {
   id: 'storage.app-files',
+  reads: () => ['pods'],
   section: 'storage',
   title: { es: 'Logs del backend y caché de imágenes del ML service', en: 'Backend logs and ML service image cache' },
   runbook: DISK_FULL,
@@ -396,6 +400,7 @@ export const MINIO_ERRORS_FAIL = 20;
 
 const minioHealth: Check = {
   id: 'storage.minio-health',
+  reads: () => ['pods', 'services'],
   section: 'storage',
   title: { es: 'Salud de MinIO', en: 'MinIO health' },
   runbook: MINIO,
