@@ -3,7 +3,7 @@
 // Every request goes to the API server named in the kubeconfig; no address read from the
 // cluster (pod or node IPs) is ever dialled.
 import { PassThrough, Writable } from 'node:stream';
-import { Exec, PortForward, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import {
   DEFAULT_SYSTEM_NAMES,
@@ -22,7 +22,6 @@ import {
 } from './types';
 import type { PolicyRule } from '../kube/rbac-rules';
 import { apiRequestText, shareConnections, type ApiRequest } from '../kube/api-connection';
-import { webSocketHandlerRecordingRefusal } from '../kube/websocket';
 import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
 
@@ -231,8 +230,14 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   }
 
   /** A WebSocket handler that remembers why the API server refused an upgrade. */
-  private webSocketHandler() {
-    return webSocketHandlerRecordingRefusal(this.kc);
+  /**
+   * The WebSocket clients for exec and port-forward, loaded on a run's first stream: loading
+   * them then overlaps with waiting for the first lists instead of delaying the start.
+   */
+  private async streams() {
+    const { Exec, PortForward, webSocketHandlerRecordingRefusal } = await import('../kube/websocket');
+    const { handler, refusal } = webSocketHandlerRecordingRefusal(this.kc);
+    return { Exec, PortForward, handler, refusal };
   }
 
   private refusalError(refusal: { status?: number; body?: string }, err: unknown, verb: string, resource: string, namespace: string): Error {
@@ -249,7 +254,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   async exec(pod: string, container: string, argv: string[], opts: { namespace?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     const namespace = opts.namespace ?? this.names.namespace;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
-    const { handler, refusal } = this.webSocketHandler();
+    const { Exec, handler, refusal } = await this.streams();
     const exec = new Exec(this.kc, handler);
     let stdout = '';
     let stderr = '';
@@ -314,7 +319,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     const containerPort = resolveTargetPort(servicePort.targetPort ?? port, pod);
     if (containerPort === undefined) throw new Error(`service "${service}" targetPort ${servicePort.targetPort} matches no port of pod ${pod.metadata.name}`);
 
-    const { handler, refusal } = this.webSocketHandler();
+    const { PortForward, handler, refusal } = await this.streams();
     const forward = new PortForward(this.kc, true, handler);
     const toPod = new PassThrough();
     const fromPod = new PassThrough();

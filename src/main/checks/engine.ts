@@ -402,10 +402,12 @@ export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult>
     if (finding) record(index, check, finding);
   };
 
+  // Checks that declare no lists start first: the others find their lists already being read.
+  const order = plan.map((_, index) => index).sort((a, b) => Number(Boolean(plan[a].reads)) - Number(Boolean(plan[b].reads)));
   let next = 0;
   const worker = async () => {
-    while (next < plan.length && !run.signal.aborted) {
-      const index = next++;
+    while (next < order.length && !run.signal.aborted) {
+      const index = order[next++];
       await runOne(index, plan[index]);
     }
   };

@@ -6,6 +6,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import WebSocket from 'ws';
 
+// The stream clients that use the handler, for modules that load all of it on first use.
+export { Exec, PortForward } from '@kubernetes/client-node';
+
 export interface UpgradeRefusal {
   status?: number;
   body?: string;

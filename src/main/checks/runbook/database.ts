@@ -392,15 +392,23 @@ const slowQueries: Check = {
     const target = await runningPostgres(ctx);
     if (isOutcome(target)) return target;
     const { pod, container } = target;
+    const topQueries = (major: number) => {
+      const mean = major >= 13 ? 'mean_exec_time' : 'mean_time';
+      const total = major >= 13 ? 'total_exec_time' : 'total_time';
+      return `SELECT left(query, 120) AS query, calls, round(${mean}::numeric, 2) AS ${mean}, round(${total}::numeric, 2) AS ${total} FROM pg_stat_statements ORDER BY ${mean} DESC LIMIT 10`;
+    };
+    // The columns were renamed in PostgreSQL 13: ask for today's names while the version is
+    // read, and ask again with the old names only for an older server.
+    const current = ctx.exec(pod.metadata.name, container, psqlArgv(n, topQueries(13)), { timeoutMs: 10_000 });
+    current.catch(() => undefined);
     const version = await ctx.exec(pod.metadata.name, container, psqlArgv(n, 'SELECT version()'), { timeoutMs: 10_000 });
     if (version.exitCode !== 0) {
       return { status: 'fail', message: `psql failed asking the server version (exit ${version.exitCode}): ${truncate((version.stderr || version.stdout).trim(), 200)}` };
     }
     const major = postgresMajorVersion(version.stdout) ?? 13;
     const meanColumn = major >= 13 ? 'mean_exec_time' : 'mean_time';
-    const totalColumn = major >= 13 ? 'total_exec_time' : 'total_time';
-    const sql = `SELECT left(query, 120) AS query, calls, round(${meanColumn}::numeric, 2) AS ${meanColumn}, round(${totalColumn}::numeric, 2) AS ${totalColumn} FROM pg_stat_statements ORDER BY ${meanColumn} DESC LIMIT 10`;
-    const r = await ctx.exec(pod.metadata.name, container, psqlArgv(n, sql), { timeoutMs: 10_000 });
+    const sql = topQueries(major);
+    const r = major >= 13 ? await current : await ctx.exec(pod.metadata.name, container, psqlArgv(n, sql), { timeoutMs: 10_000 });
     const command = psqlCommand(n, sql);
     if (r.exitCode !== 0) {
       const text = `${r.stderr}\n${r.stdout}`;

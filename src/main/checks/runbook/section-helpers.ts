@@ -188,7 +188,7 @@ export async function readRecentLogs(
       if (opts.includePrevious && (status?.restartCount ?? 0) > 0) targets.push({ pod, container: c.name, previous: true });
     }
   }
-  const logs = await mapLimit(targets, 4, async (t) => {
+  const logs = await mapLimit(targets, 8, async (t) => {
     try {
       const text = await ctx.logs(t.pod.metadata.name, {
         container: t.container,
