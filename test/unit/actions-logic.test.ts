@@ -1,5 +1,5 @@
 // The pure parts of actions: what a diff shows of Secrets, what a record keeps of an
-// object, parameter validation, and how the CLI reads ACTION and --target.
+// object, parameter validation, how the CLI reads ACTION and --target, and the conflict check.
 import { describe, expect, it } from 'vitest';
 import { actionParamSchemas } from '../../src/shared/actions';
 import { objectDiff, pruneForDiff } from '../../src/main/actions/object-diff';
@@ -8,6 +8,8 @@ import { shellQuote } from '../../src/main/actions/types';
 import { storageBytes } from '../../src/main/actions/storage';
 import { addUserToGroupArgv, ADD_USER_TO_GROUP_CODE } from '../../src/main/actions/django';
 import { resolveAction } from '../../src/main/cli/commands/act';
+import { checkExpectations, desiredState, type Expectation } from '../../src/main/actions/planner';
+import type { KubeClient } from '../../src/main/actions/kube-client';
 
 const secret = (value: string) => ({
   apiVersion: 'v1',
@@ -79,5 +81,33 @@ describe('roadside act ACTION --target', () => {
     expect(() => resolveAction('rollout-restart', undefined, {})).toThrow(/give --target: backend, ml-service, coredns, prometheus/);
     expect(() => resolveAction('rollout-restart:backend', 'coredns', {})).toThrow(/does not match/);
     expect(() => resolveAction('expand-pvc', 'a', { pvc: 'b' })).toThrow(/disagree/);
+  });
+});
+
+describe('the conflict check between preview and apply', () => {
+  const deployment = (rv: string, replicas: number, ready: number) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'ns', resourceVersion: rv, generation: 4, labels: { app: 'web' } },
+    spec: { replicas },
+    status: { readyReplicas: ready },
+  });
+  const clientReturning = (obj: unknown) => ({ get: async () => obj }) as unknown as KubeClient;
+  const expectation = (before: ReturnType<typeof deployment>): Expectation => ({
+    kind: 'object',
+    path: '/apis/apps/v1/namespaces/ns/deployments/web',
+    label: 'deployment/web',
+    resourceVersion: before.metadata.resourceVersion,
+    desired: desiredState(before),
+  });
+
+  it('lets a status update by a controller through', async () => {
+    const before = deployment('10', 3, 1);
+    await expect(checkExpectations(clientReturning(deployment('14', 3, 3)), [expectation(before)])).resolves.toBeInstanceOf(Map);
+  });
+
+  it('refuses when someone changed the object itself', async () => {
+    const before = deployment('10', 3, 1);
+    await expect(checkExpectations(clientReturning(deployment('12', 5, 1)), [expectation(before)])).rejects.toMatchObject({ code: 'conflict' });
   });
 });

@@ -233,11 +233,12 @@ describe('cluster.access', () => {
       }
     }
 
-    it('decides each namespace from one review and asks only cluster-scoped needs one by one', async () => {
+    it('decides each namespace from one review, listing nodes from the node list, and asks the rest one by one', async () => {
       const ctx = new Reviewing({ [NS]: { resourceRules: l1, incomplete: false }, 'kube-system': { resourceRules: [], incomplete: false } });
       const r = await check.run(ctx);
       expect(ctx.reviewed.sort()).toEqual(['kube-system', NS].sort());
-      expect(ctx.asked.sort()).toEqual(['get nodes/proxy (cluster)', 'list nodes (cluster)']);
+      expect(ctx.asked).toEqual(['get nodes/proxy (cluster)']);
+      expect(ctx.calls).toContain('list nodes *');
       expect(r.status).toBe('warn');
       // Denied by the rules: exec, port-forward, listing secrets (the rule names one secret), writes.
       expect(r.message).toContain('create pods/exec in traffic-system');
@@ -264,8 +265,17 @@ describe('cluster.access', () => {
     it('falls back to access reviews when the rules review fails', async () => {
       const ctx = new Reviewing({}, { forbidden: ['secrets'] });
       const r = await check.run(ctx);
-      expect(ctx.asked).toHaveLength(accessNeeds(DEFAULT_SYSTEM_NAMES).length);
+      // Every need but listing nodes, which the node list answers.
+      expect(ctx.asked).toHaveLength(accessNeeds(DEFAULT_SYSTEM_NAMES).length - 1);
       expect(r.message).toContain('list secrets in traffic-system');
+    });
+
+    it('counts a refused node list as not allowed to list nodes', async () => {
+      const ctx = new Reviewing({ [NS]: { resourceRules: l1, incomplete: false }, 'kube-system': { resourceRules: [], incomplete: false } }, { forbidden: ['nodes'] });
+      const r = await check.run(ctx);
+      expect(ctx.asked).not.toContain('list nodes (cluster)');
+      expect(r.message).toContain('list nodes;');
+      expect(r.message).toContain('storage.node-pressure');
     });
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CheckProgress } from '../../src/shared/checks';
 import { UnknownCheckError, runChecks } from '../../src/main/checks/engine';
 import { ALL_CHECKS, checkById } from '../../src/main/checks/registry';
-import { UnreachableError, type Check, type CheckOutcome } from '../../src/main/checks/types';
+import { ForbiddenError, UnreachableError, type Check, type CheckOutcome } from '../../src/main/checks/types';
+import type { FakeClusterSpec } from '../support/fake-cluster';
 import { NS, fake, pod } from './checks-engine-fixtures';
 
 function check(id: string, run: Check['run'], extra: Partial<Check> = {}): Check {
@@ -122,6 +123,42 @@ describe('runChecks', () => {
     expect(peak).toBeLessThanOrEqual(2);
   });
 
+  it('takes a namespace\'s list from the list across all namespaces the run reads, or reads it alone when that one is refused', async () => {
+    const events = [
+      { metadata: { name: 'e1', namespace: NS } },
+      { metadata: { name: 'e2', namespace: 'kube-system' } },
+    ];
+    const reader = check(
+      'cluster.events',
+      async (ctx) => {
+        const [all, own] = await Promise.all([ctx.list('events', null).catch(() => []), ctx.list('events')]);
+        return { status: 'pass', message: `${all.length} ${own.map((e) => e.metadata.name).join(',')}` };
+      },
+      { reads: () => ['events', ['events', null]] },
+    );
+    const open = fake({ objects: { events } });
+    const r1 = await runChecks({ context: open, contextName: 'test', namespace: NS, registry: [reader] });
+    expect(r1.findings[0].message).toBe('2 e1');
+    expect(open.calls).toEqual(['list events *']);
+
+    const list = (spec: FakeClusterSpec) => {
+      const c = fake(spec);
+      const inner = c.list.bind(c);
+      c.list = async (resource, namespace) => {
+        if (resource === 'events' && namespace === null) {
+          c.calls.push('list events * (refused)');
+          throw new ForbiddenError('list', 'events');
+        }
+        return inner(resource, namespace);
+      };
+      return c;
+    };
+    const limited = list({ objects: { events } });
+    const r2 = await runChecks({ context: limited, contextName: 'test', namespace: NS, registry: [reader] });
+    expect(r2.findings[0].message).toBe('0 e1');
+    expect(limited.calls).toEqual(['list events * (refused)', `list events ${NS}`]);
+  });
+
   it('gets an object directly when its kind may not be listed', async () => {
     const cluster = fake({ objects: { secrets: [{ metadata: { name: 's1', namespace: NS } }] }, forbidden: ['secrets'] });
     const get = cluster.get.bind(cluster);
@@ -206,6 +243,33 @@ describe('runChecks', () => {
     expect(result.unreachable).toMatch(/ECONNREFUSED/);
     expect(started).toEqual(['first']);
     expect(result.findings).toEqual([]);
+  });
+
+  it('leaves no read failing unheard when the run stops while a check still asks', async () => {
+    const cluster = fake({});
+    let unhandled: unknown;
+    const onUnhandled = (reason: unknown) => (unhandled = reason);
+    process.on('unhandledRejection', onUnhandled);
+    cluster.can = () => new Promise((_, reject) => setTimeout(() => reject(new UnreachableError('401 Unauthorized')), 5));
+    const checks = [
+      check('cluster.first', async () => {
+        throw new UnreachableError('connect ECONNREFUSED');
+      }),
+      check('cluster.late', async (ctx) => {
+        await new Promise((r) => setTimeout(r, 1));
+        // The run is already stopped: these reads start, fail later, and nobody awaits them.
+        await Promise.all(Array.from({ length: 12 }, () => ctx.can('list', 'pods')));
+        return { status: 'pass', message: 'never' };
+      }),
+    ];
+    try {
+      const result = await runChecks({ context: cluster, contextName: 'test', namespace: NS, registry: checks });
+      expect(result.unreachable).toMatch(/ECONNREFUSED/);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(unhandled).toBeUndefined();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('cancels: the running check stops, the rest never start, the result says cancelled', async () => {

@@ -147,6 +147,34 @@ describe('network.policies', () => {
     expect(r.message).toContain('not evaluated');
   });
 
+  it('reads namespace labels only when a policy selects namespaces by a label other than their name', async () => {
+    // From the frontend, in this namespace, to the backend: allowed only from namespaces labelled team=web.
+    const byTeam = networkPolicy('allow-web-namespaces', {
+      podSelector: { matchLabels: component('backend') },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: component('frontend') } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+    });
+    const byName = networkPolicy('allow-own-namespace', {
+      podSelector: { matchLabels: component('backend') },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS } }, podSelector: { matchLabels: component('frontend') } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+    });
+    const others = healthyPolicies().filter((p) => p.metadata.name !== 'allow-frontend-to-backend');
+
+    const named = cluster({ objects: objects([...others, byName]) });
+    expect((await check.run(named)).status).toBe('pass');
+    expect(named.calls).not.toContain('list namespaces *');
+
+    const teamed = cluster({ objects: objects([...others, byTeam], { namespaces: [namespaceObject(NS, { team: 'web' })] }) });
+    expect((await check.run(teamed)).status).toBe('pass');
+    expect(teamed.calls).toContain('list namespaces *');
+
+    // The same policy, the namespace without the label: the frontend is blocked.
+    const r = await check.run(cluster({ objects: objects([...others, byTeam]) }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('frontend');
+  });
+
   it('still evaluates when namespaces and ServiceMonitors cannot be read', async () => {
     const r = await check.run(cluster({ objects: objects(healthyPolicies()), forbidden: ['namespaces', 'servicemonitors.monitoring.coreos.com'] }));
     expect(r.status).toBe('pass');

@@ -17,7 +17,7 @@ import {
 import type { LocalizedText } from '../../shared/checks';
 import { RoadsideError } from '../errors';
 import { ApiStatusError, KubeClient, type KObj } from './kube-client';
-import { objectDiff } from './object-diff';
+import { objectDiff, pruneForDiff } from './object-diff';
 import { actionDefinition } from './registry';
 import { collectionPath, describeRef, kubectlExec, NotFoundInCluster, objectPath, shellQuote, type ObjectRef, type Step } from './types';
 
@@ -27,7 +27,7 @@ const PROBE_OUTPUT_CHARS = 8000;
 
 /** What must still hold at apply time for the preview to be the truth. */
 export type Expectation =
-  | { kind: 'object'; path: string; label: string; resourceVersion: string | undefined }
+  | { kind: 'object'; path: string; label: string; resourceVersion: string | undefined; desired: string }
   | { kind: 'absent'; path: string; label: string }
   | { kind: 'pod'; path: string; label: string; uid: string | undefined };
 
@@ -156,7 +156,7 @@ export async function previewAction(target: ActionTarget): Promise<Preview> {
       const before = await requireObject(client, step.ref, path);
       const after = await client.patch(path, step.patchType, step.body, true);
       const label = `${describeRef(step.ref)}${step.subresource ? ` (${step.subresource})` : ''}`;
-      expectations.push({ kind: 'object', path, label, resourceVersion: before.metadata.resourceVersion });
+      expectations.push({ kind: 'object', path, label, resourceVersion: before.metadata.resourceVersion, desired: desiredState(before) });
       changes.push({
         operation: 'patch',
         kind: step.ref.kind,
@@ -184,7 +184,7 @@ export async function previewAction(target: ActionTarget): Promise<Preview> {
       const path = objectPath(step.ref);
       const before = await requireObject(client, step.ref, path);
       await client.delete(path, true);
-      expectations.push({ kind: 'object', path, label: describeRef(step.ref), resourceVersion: before.metadata.resourceVersion });
+      expectations.push({ kind: 'object', path, label: describeRef(step.ref), resourceVersion: before.metadata.resourceVersion, desired: desiredState(before) });
       changes.push({
         operation: 'delete',
         kind: step.ref.kind,
@@ -243,6 +243,15 @@ export async function previewAction(target: ActionTarget): Promise<Preview> {
   return { plan, steps: draft.steps, expectations };
 }
 
+/**
+ * What someone can change about an object: all of it but its status and the bookkeeping the
+ * API server keeps. A controller updating the status (pods turning ready) bumps the
+ * resourceVersion every few seconds; that is no reason to refuse what the engineer confirmed.
+ */
+export function desiredState(obj: KObj): string {
+  return JSON.stringify(pruneForDiff(obj));
+}
+
 /** Refuses (conflict) when what the preview read has moved since. */
 export async function checkExpectations(client: KubeClient, expectations: Expectation[]): Promise<Map<string, KObj | undefined>> {
   const seen = new Map<string, KObj | undefined>();
@@ -252,7 +261,7 @@ export async function checkExpectations(client: KubeClient, expectations: Expect
     if (e.kind === 'absent' && now) throw new RoadsideError('conflict', `${e.label} was created since the preview: preview again`);
     if (e.kind === 'object') {
       if (!now) throw new RoadsideError('conflict', `${e.label} was deleted since the preview: preview again`);
-      if (now.metadata.resourceVersion !== e.resourceVersion) {
+      if (now.metadata.resourceVersion !== e.resourceVersion && desiredState(now) !== e.desired) {
         throw new RoadsideError(
           'conflict',
           `${e.label} changed since the preview (resourceVersion ${e.resourceVersion} → ${now.metadata.resourceVersion}): preview again to see the current state`,

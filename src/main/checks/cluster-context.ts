@@ -6,6 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import {
+  CLUSTER_SCOPED_RESOURCES,
   DEFAULT_SYSTEM_NAMES,
   ForbiddenError,
   UnreachableError,
@@ -47,7 +48,6 @@ interface ResourceType {
   plural: string;
   /** CRD groups may be absent from the cluster: a 404 on the list then means "none". */
   optionalGroup?: boolean;
-  clusterScoped?: boolean;
 }
 
 const RESOURCE_TYPES: Record<ResourceName, ResourceType> = {
@@ -58,17 +58,17 @@ const RESOURCE_TYPES: Record<ResourceName, ResourceType> = {
   secrets: { group: '', version: 'v1', plural: 'secrets' },
   configmaps: { group: '', version: 'v1', plural: 'configmaps' },
   persistentvolumeclaims: { group: '', version: 'v1', plural: 'persistentvolumeclaims' },
-  persistentvolumes: { group: '', version: 'v1', plural: 'persistentvolumes', clusterScoped: true },
-  nodes: { group: '', version: 'v1', plural: 'nodes', clusterScoped: true },
-  namespaces: { group: '', version: 'v1', plural: 'namespaces', clusterScoped: true },
+  persistentvolumes: { group: '', version: 'v1', plural: 'persistentvolumes' },
+  nodes: { group: '', version: 'v1', plural: 'nodes' },
+  namespaces: { group: '', version: 'v1', plural: 'namespaces' },
   'deployments.apps': { group: 'apps', version: 'v1', plural: 'deployments' },
   'statefulsets.apps': { group: 'apps', version: 'v1', plural: 'statefulsets' },
   'replicasets.apps': { group: 'apps', version: 'v1', plural: 'replicasets' },
   'daemonsets.apps': { group: 'apps', version: 'v1', plural: 'daemonsets' },
   'ingresses.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses' },
-  'ingressclasses.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', clusterScoped: true },
+  'ingressclasses.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses' },
   'networkpolicies.networking.k8s.io': { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies' },
-  'storageclasses.storage.k8s.io': { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', clusterScoped: true },
+  'storageclasses.storage.k8s.io': { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' },
   'horizontalpodautoscalers.autoscaling': { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers' },
   'certificates.cert-manager.io': { group: 'cert-manager.io', version: 'v1', plural: 'certificates', optionalGroup: true },
   'servicemonitors.monitoring.coreos.com': { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', optionalGroup: true },
@@ -188,7 +188,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   async list(resource: ResourceName, namespace?: string | null): Promise<KObject[]> {
     const type = RESOURCE_TYPES[resource];
     if (!type) throw new Error(`unknown resource ${resource}`);
-    const ns = type.clusterScoped ? null : namespace === undefined ? this.names.namespace : namespace;
+    const ns = CLUSTER_SCOPED_RESOURCES.has(resource) ? null : namespace === undefined ? this.names.namespace : namespace;
     try {
       const list = await this.requestJson<{ items?: KObject[] | null }>({ path: collectionPath(type, ns) });
       return list?.items ?? [];
@@ -201,7 +201,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   async get(resource: ResourceName, name: string, namespace?: string | null): Promise<KObject | undefined> {
     const type = RESOURCE_TYPES[resource];
     if (!type) throw new Error(`unknown resource ${resource}`);
-    const ns = type.clusterScoped ? null : namespace === undefined ? this.names.namespace : namespace;
+    const ns = CLUSTER_SCOPED_RESOURCES.has(resource) ? null : namespace === undefined ? this.names.namespace : namespace;
     try {
       return await this.requestJson<KObject>({ path: `${collectionPath(type, ns)}/${encodeURIComponent(name)}` });
     } catch (err) {

@@ -8,6 +8,7 @@ import { ALL_CHECKS } from './registry';
 import { canRunProbePods, type ProbePodSpec } from './probe-pod';
 import { computeHealthScore, summarizeFindings } from './score';
 import {
+  CLUSTER_SCOPED_RESOURCES,
   ForbiddenError,
   UnreachableError,
   type Check,
@@ -113,7 +114,11 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Settles with the promise, or rejects as soon as the signal aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (signal.aborted) {
+    // The read was already started: its failure, too, is nobody's business now.
+    promise.catch(() => undefined);
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -146,19 +151,33 @@ export class RunReadCache {
     readonly names: SystemNames,
   ) {}
 
-  private nsKey(namespace: string | null | undefined): string {
-    return namespace === undefined ? this.names.namespace : namespace === null ? '*' : namespace;
+  private nsKey(namespace: string | null | undefined, resource?: ResourceName): string {
+    const ns = this.nsArg(namespace, resource);
+    return ns === null ? '*' : ns;
   }
 
-  private nsArg(namespace: string | null | undefined): string | null {
+  private nsArg(namespace: string | null | undefined, resource?: ResourceName): string | null {
+    if (resource && CLUSTER_SCOPED_RESOURCES.has(resource)) return null;
     return namespace === undefined ? this.names.namespace : namespace;
   }
 
+  /**
+   * A list, read once per run. A namespace's list is taken from the list across all
+   * namespaces when the run reads that one (cluster.recent-events reads both), and read
+   * on its own if that one is refused.
+   */
   list(resource: ResourceName, namespace?: string | null): Promise<KObject[]> {
-    const key = `${resource} ${this.nsKey(namespace)}`;
+    const ns = this.nsArg(namespace, resource);
+    const key = `${resource} ${this.nsKey(namespace, resource)}`;
     let p = this.lists.get(key);
     if (!p) {
-      p = this.inner.list(resource, this.nsArg(namespace));
+      const everywhere = ns === null ? undefined : this.lists.get(`${resource} *`);
+      p = everywhere
+        ? everywhere.then(
+            (items) => items.filter((o) => o.metadata.namespace === ns),
+            () => this.inner.list(resource, ns),
+          )
+        : this.inner.list(resource, ns);
       this.lists.set(key, p);
     }
     return p;
@@ -173,18 +192,24 @@ export class RunReadCache {
 
   /** Starts reading the lists the run's checks declare, at most `limit` at a time. */
   prefetch(reads: readonly ListRead[], limit: number): void {
+    // Lists across all namespaces first: a namespace's list of the same kind is taken from them.
     const queue = reads
       .map((r) => (typeof r === 'string' ? ([r, undefined] as const) : r))
-      .filter(([resource, namespace]) => !this.lists.has(`${resource} ${this.nsKey(namespace)}`));
+      .sort((a, b) => Number(this.nsArg(b[1], b[0]) === null) - Number(this.nsArg(a[1], a[0]) === null));
+    const derived = new Set(queue.filter(([r, ns]) => this.nsArg(ns, r) === null).map(([r]) => r));
     const started = new Set<string>();
     const pending: Array<() => void> = [];
     let active = 0;
     for (const [resource, namespace] of queue) {
-      const key = `${resource} ${this.nsKey(namespace)}`;
-      if (started.has(key)) continue;
+      const key = `${resource} ${this.nsKey(namespace, resource)}`;
+      if (started.has(key) || this.lists.has(key)) continue;
       started.add(key);
+      if (this.nsArg(namespace, resource) !== null && derived.has(resource)) {
+        this.list(resource, namespace).catch(() => undefined);
+        continue;
+      }
       const read = new Promise<void>((resolve) => (active < limit ? (active++, resolve()) : pending.push(resolve))).then(() =>
-        (this.closed ? Promise.reject(new Error('the run is over')) : this.inner.list(resource, this.nsArg(namespace))).finally(() => {
+        (this.closed ? Promise.reject(new Error('the run is over')) : this.inner.list(resource, this.nsArg(namespace, resource))).finally(() => {
           active--;
           const next = pending.shift();
           if (next) {
@@ -200,7 +225,7 @@ export class RunReadCache {
   }
 
   async get(resource: ResourceName, name: string, namespace?: string | null): Promise<KObject | undefined> {
-    const listed = this.lists.get(`${resource} ${this.nsKey(namespace)}`);
+    const listed = this.lists.get(`${resource} ${this.nsKey(namespace, resource)}`);
     if (listed) {
       try {
         return (await listed).find((o) => o.metadata.name === name);
@@ -373,6 +398,8 @@ export async function runChecks(opts: RunChecksOptions): Promise<DiagnoseResult>
       return;
     }
     const own = new AbortController();
+    // A check may wait on many reads at once (cluster.access asks all its needs together).
+    setMaxListeners(0, own.signal);
     const timer = setTimeout(() => own.abort(new TimeoutReason(timeoutMs)), timeoutMs);
     const onRunAbort = () => own.abort(abortReason(run.signal));
     run.signal.addEventListener('abort', onRunAbort, { once: true });

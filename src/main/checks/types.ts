@@ -179,6 +179,15 @@ export interface CheckOutcome {
   actions?: string[];
 }
 
+/** Kinds that live outside namespaces: their one list is read with namespace null. */
+export const CLUSTER_SCOPED_RESOURCES: ReadonlySet<ResourceName> = new Set<ResourceName>([
+  'persistentvolumes',
+  'nodes',
+  'namespaces',
+  'ingressclasses.networking.k8s.io',
+  'storageclasses.storage.k8s.io',
+]);
+
 /** A list a check reads: a resource in the run's namespace, or in the namespace given (null: all namespaces). */
 export type ListRead = ResourceName | readonly [ResourceName, string | null];
 

@@ -115,6 +115,9 @@ export interface ApiRequest {
 /** Sends one request; resolves with the response text of a 2xx answer, rejects with ApiResponseError otherwise. */
 export async function apiRequestText(kc: KubeConfig, req: ApiRequest): Promise<string> {
   const conn = await apiConnection(kc);
+  // A request made with an already aborted signal and a keep-alive agent can fail outside
+  // the request's own error handling; such a request is not sent at all.
+  if (req.signal?.aborted) throw req.signal.reason ?? new Error('aborted');
   const url = new URL(conn.server + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));

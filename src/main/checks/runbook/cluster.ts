@@ -1,7 +1,7 @@
 // Whole-cluster views the runbook's tools and emergency procedures rely on: recent
 // Warning events, the Helm release's state, and what the current credentials may do.
 import type { Evidence, Remediation } from '../../../shared/checks';
-import { ForbiddenError, type Check, type CheckContext, type KObject, type RulesReview, type SystemNames } from '../types';
+import { CLUSTER_SCOPED_RESOURCES, ForbiddenError, UnreachableError, type Check, type CheckContext, type KObject, type ResourceName, type RulesReview, type SystemNames } from '../types';
 import { isPendingStatus, readReleaseSecret, releaseSecrets, type HelmReleaseSummary } from '../helm-release';
 import { isoTime, outcome } from './section-helpers';
 import { rulesAllow } from '../../kube/rbac-rules';
@@ -248,9 +248,10 @@ function describeNeed(need: AccessNeed): string {
 
 /**
  * Whether the credentials allow each need. A namespace's needs are read from one
- * SelfSubjectRulesReview when the context offers it (what `kubectl auth can-i --list` reads);
- * cluster-scoped needs, and needs an incomplete review does not grant, are asked one by one
- * with a SelfSubjectAccessReview.
+ * SelfSubjectRulesReview when the context offers it (what `kubectl auth can-i --list` reads).
+ * Listing a cluster-scoped kind is answered by the run's own list of it (storage.node-pressure
+ * reads the nodes). Other cluster-scoped needs, and needs an incomplete review does not grant,
+ * are asked one by one with a SelfSubjectAccessReview.
  */
 export async function accessAnswers(ctx: CheckContext, needs: AccessNeed[]): Promise<boolean[]> {
   const reviews = new Map<string, Promise<RulesReview | undefined>>();
@@ -269,6 +270,16 @@ export async function accessAnswers(ctx: CheckContext, needs: AccessNeed[]): Pro
     });
   return Promise.all(
     needs.map(async (need) => {
+      if (need.clusterScoped && need.verb === 'list' && !need.subresource && !need.group && CLUSTER_SCOPED_RESOURCES.has(need.resource as ResourceName)) {
+        try {
+          await ctx.list(need.resource as ResourceName, null);
+          return true;
+        } catch (err) {
+          if (err instanceof ForbiddenError) return false;
+          if (err instanceof UnreachableError) throw err;
+          // Any other failure says nothing about the permission: ask.
+        }
+      }
       const review = need.namespace && !need.clusterScoped ? await reviews.get(need.namespace) : undefined;
       if (review) {
         const attrs = { verb: need.verb, resource: need.resource, subresource: need.subresource, group: need.group ?? '', namespace: need.namespace };

@@ -112,6 +112,21 @@ function flowLabel(r: FlowResult): string {
   return `${r.flow.from.name} → ${r.flow.to.name}:${port}`;
 }
 
+/** Whether a policy's peers select namespaces by anything but kubernetes.io/metadata.name. */
+export function selectsNamespacesByOtherLabels(policies: KObject[]): boolean {
+  for (const policy of policies) {
+    for (const rule of [...(policy.spec?.ingress ?? []), ...(policy.spec?.egress ?? [])]) {
+      for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
+        const selector = peer.namespaceSelector;
+        if (!selector) continue;
+        if (Object.keys(selector.matchLabels ?? {}).some((k) => k !== 'kubernetes.io/metadata.name')) return true;
+        if ((selector.matchExpressions ?? []).some((e: { key?: string }) => e.key !== 'kubernetes.io/metadata.name')) return true;
+      }
+    }
+  }
+  return false;
+}
+
 async function listOrEmpty(ctx: CheckContext, resource: 'namespaces' | 'servicemonitors.monitoring.coreos.com', namespace?: string | null): Promise<{ items: KObject[]; note?: string }> {
   try {
     return { items: await ctx.list(resource, namespace) };
@@ -205,7 +220,7 @@ async function systemFlows(ctx: CheckContext): Promise<{ flows: Flow[]; notes: s
 
 const networkPolicies: Check = {
   id: 'network.policies',
-  reads: () => ['networkpolicies.networking.k8s.io', 'services', 'servicemonitors.monitoring.coreos.com', 'pods', ['namespaces', null]],
+  reads: () => ['networkpolicies.networking.k8s.io', 'services', 'servicemonitors.monitoring.coreos.com', 'pods'],
   section: 'network',
   title: { es: 'Tráfico permitido por las NetworkPolicies', en: 'Traffic allowed by the NetworkPolicies' },
   runbook: POLICIES,
@@ -218,9 +233,17 @@ const networkPolicies: Check = {
       return outcome('pass', `No NetworkPolicies in ${n.namespace}: traffic between its pods is not restricted.`);
     }
     const { flows, notes } = await systemFlows(ctx);
-    const namespaceList = await listOrEmpty(ctx, 'namespaces', null);
-    if (namespaceList.note) notes.push(`namespace labels not read (${namespaceList.note}); only kubernetes.io/metadata.name is assumed`);
-    const namespaces: NamespaceLabels[] = namespaceList.items.map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
+    // Namespace labels are read only when a policy selects namespaces by a label other than
+    // kubernetes.io/metadata.name, which every namespace carries with its own name.
+    let namespaces: NamespaceLabels[] | undefined;
+    const namespacesFor = async (involved: KObject[]): Promise<NamespaceLabels[]> => {
+      if (namespaces) return namespaces;
+      if (!selectsNamespacesByOtherLabels(involved)) return [];
+      const namespaceList = await listOrEmpty(ctx, 'namespaces', null);
+      if (namespaceList.note) notes.push(`namespace labels not read (${namespaceList.note}); only kubernetes.io/metadata.name is assumed`);
+      namespaces = namespaceList.items.map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
+      return namespaces;
+    };
     const podsByNs = new Map<string, KObject[]>();
     const policiesByNs = new Map<string, KObject[]>([[n.namespace, policies]]);
     const podsIn = async (ns: string) => {
@@ -250,7 +273,7 @@ const networkPolicies: Check = {
           result ??= { flow, skipped: `port ${flow.servicePort} not found on ${toPod.metadata.name}` };
           continue;
         }
-        const verdict = evaluateConnection(relevant, { from, to, port }, namespaces);
+        const verdict = evaluateConnection(relevant, { from, to, port }, await namespacesFor(relevant));
         result = { flow, port, fromPod: fromPods[0], toPod, verdict };
         if (!verdict.allowed) break;
       }
