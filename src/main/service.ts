@@ -158,7 +158,8 @@ export class RoadsideService {
     return resolved;
   }
 
-  kubeConfigFor(context?: string): { name: string; kc: KubeConfig } {
+  /** The KubeConfig of a context (default: the selected one) as its kubeconfig files say, without the bastion. */
+  contextKubeConfig(context?: string): { name: string; kc: KubeConfig } {
     const resolved = this.resolveContexts();
     const name = context ?? this.selection(resolved).context;
     if (!name) throw new RoadsideError('invalid-input', 'no context is selected and none was given');
@@ -168,8 +169,13 @@ export class RoadsideService {
       if (problem) throw new RoadsideError('invalid-input', `context "${name}" cannot be used: ${problem.reason} (${problem.file})`);
       throw new RoadsideError('not-found', `no context named "${name}" in ${resolved.files.join(', ') || 'any kubeconfig'}`);
     }
-    // With a bastion configured, every API call of the context goes through its SSH tunnel.
-    return { name, kc: this.ssh.kubeConfigThroughBastion(name, kc) };
+    return { name, kc };
+  }
+
+  /** The KubeConfig every API call of a context uses: with a bastion configured, through its SSH tunnel. */
+  async kubeConfigFor(context?: string): Promise<{ name: string; kc: KubeConfig }> {
+    const { name, kc } = this.contextKubeConfig(context);
+    return { name, kc: await this.ssh.kubeConfigThroughBastion(name, kc) };
   }
 
   private selection(resolved: ResolvedContexts): ContextList['selected'] {
@@ -212,11 +218,15 @@ export class RoadsideService {
     'contexts.list': async () => this.contextList(),
     'contexts.probe': async ({ contexts, timeoutMs }) => {
       const resolved = this.resolveContexts();
-      const wanted = new Map([...resolved.configs].filter(([name]) => !contexts || contexts.includes(name)).map(([name, kc]) => [name, this.ssh.kubeConfigThroughBastion(name, kc)] as const));
       if (contexts) {
         const unknown = contexts.filter((c) => !resolved.configs.has(c));
         if (unknown.length) throw new RoadsideError('not-found', `no usable context named ${unknown.map((u) => `"${u}"`).join(', ')}`);
       }
+      const wanted = new Map(
+        await Promise.all(
+          [...resolved.configs].filter(([name]) => !contexts || contexts.includes(name)).map(async ([name, kc]) => [name, await this.ssh.kubeConfigThroughBastion(name, kc)] as const),
+        ),
+      );
       const timeout = timeoutMs ?? this.settings.get().probeTimeoutMs;
       const { probeAll } = await import('./kube/reachability');
       return probeAll(wanted, timeout, (context, reachability) => {
@@ -286,7 +296,7 @@ export class RoadsideService {
   private incidentsLoaded = false;
 
   private async runDiagnosis(req: ParsedRequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
-    const { name, kc } = this.kubeConfigFor(req.context);
+    const { name, kc } = await this.kubeConfigFor(req.context);
     const selected = this.selection(this.resolveContexts());
     const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;
     if (this.runs.has(req.runId)) throw new RoadsideError('conflict', `a run with id ${req.runId} is already going`);
@@ -331,7 +341,7 @@ export class RoadsideService {
   }
 
   private async listNamespaces(context?: string): Promise<NamespaceList> {
-    const { name, kc } = this.kubeConfigFor(context);
+    const { name, kc } = await this.kubeConfigFor(context);
     const timeout = this.settings.get().probeTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -186,7 +186,7 @@ describe.skipIf(!sshdAvailable())('node checks and bastion tunnels over a real s
 
   it('lists pods and reads logs of the sandbox through a bastion tunnel, with TLS still verifying "localhost"', async () => {
     setProcessSshOptions({ overrides: { bastion: { user: sshd.user, host: '127.0.0.1', port: sshd.port }, keyFile: sshd.clientKeyFile } });
-    const tunnelled = access.kubeConfigThroughBastion('bastion-ctx', kc);
+    const tunnelled = await access.kubeConfigThroughBastion('bastion-ctx', kc);
     const server = new URL(tunnelled.getCurrentCluster()!.server);
     const original = new URL(kc.getCurrentCluster()!.server);
     expect(server.hostname).toBe('127.0.0.1');

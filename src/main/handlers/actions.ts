@@ -30,7 +30,7 @@ export function actionDeskFor(service: RoadsideService): ActionDesk {
 
 /** The context and namespace an action works on: as asked, else the selection in Roadside. */
 async function resolveTarget(service: RoadsideService, req: { context?: string; namespace?: string }) {
-  const { name, kc } = service.kubeConfigFor(req.context);
+  const { name, kc } = await service.kubeConfigFor(req.context);
   let namespace = req.namespace;
   if (!namespace) {
     const selected = (await service.call('contexts.list', {})).selected;

@@ -279,7 +279,7 @@ export function recordActionToActiveIncident(
 }
 
 async function readWarningEvents(service: RoadsideService, incident: Incident): Promise<{ events: CoreV1Event[]; context: string }> {
-  const { name, kc } = service.kubeConfigFor(incident.context);
+  const { name, kc } = await service.kubeConfigFor(incident.context);
   const api = kc.makeApiClient(CoreV1Api);
   const timeout = service.settings.get().probeTimeoutMs;
   let timer: NodeJS.Timeout | undefined;

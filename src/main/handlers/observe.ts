@@ -23,7 +23,7 @@ function contextNamespace(kc: KubeConfig): string | undefined {
 
 /** The namespace a request means: the one given, else the selected one for the selected context. */
 export async function resolveTarget(service: RoadsideService, context?: string, namespace?: string): Promise<{ name: string; kc: KubeConfig; namespace: string }> {
-  const { name, kc } = service.kubeConfigFor(context);
+  const { name, kc } = await service.kubeConfigFor(context);
   if (namespace) return { name, kc, namespace };
   const selected = await service.call('contexts.list', {}).then((l) => l.selected);
   const ns = (selected.context === name ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;

@@ -7,7 +7,7 @@ type SshChannel = 'ssh.settings.get' | 'ssh.settings.set' | 'ssh.test' | 'ssh.ho
 
 function viewConfig(service: RoadsideService, context: string) {
   try {
-    return service.ssh.originalOf(service.kubeConfigFor(context).kc);
+    return service.contextKubeConfig(context).kc;
   } catch {
     return undefined;
   }
@@ -26,8 +26,8 @@ export function createSshHandlers(service: RoadsideService): AreaHandlers<SshCha
       return service.ssh.view(context, viewConfig(service, context));
     },
     'ssh.test': async ({ context, nodes }) => {
-      const { name, kc } = service.kubeConfigFor(context);
-      return service.ssh.test(name, service.ssh.originalOf(kc), nodes?.length ? { nodes } : {});
+      const { name, kc } = service.contextKubeConfig(context);
+      return service.ssh.test(name, kc, nodes?.length ? { nodes } : {});
     },
     'ssh.hostKey.trust': async ({ host, port, fingerprint }) => service.ssh.trustHostKey(host, port, fingerprint),
     'ssh.secret.provide': async ({ keyFile, passphrase, remember }) => service.ssh.provideSecret(keyFile, passphrase, remember),

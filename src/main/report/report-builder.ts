@@ -43,7 +43,7 @@ export interface ReportDeps {
   dataDir: string;
   version: string;
   settings(): Settings;
-  kubeConfigFor(context?: string): { name: string; kc: KubeConfig };
+  kubeConfigFor(context?: string): Promise<{ name: string; kc: KubeConfig }>;
   /** Context chosen in the app, used when neither the request nor the incident names one. */
   selectedContext?(): { context?: string; namespace: string };
   onProgress?(phase: string, done: number, total: number): void;
@@ -180,7 +180,7 @@ async function prepare(deps: ReportDeps, req: ReportRequest, mode: 'draft' | 'bu
   let context = wantedContext;
   if (req.live) {
     try {
-      const resolved = deps.kubeConfigFor(wantedContext);
+      const resolved = await deps.kubeConfigFor(wantedContext);
       kc = resolved.kc;
       context = resolved.name;
       deps.onProgress?.('collect', 0, 1);

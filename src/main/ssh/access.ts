@@ -49,7 +49,7 @@ export class SshAccess {
   private readonly passphrases = new Map<string, string>();
   private readonly pendingKeys = new Map<string, Buffer>();
   private readonly bastions = new Map<string, Promise<SshSession>>();
-  private readonly tunnels = new Map<string, ApiTunnel>();
+  private readonly tunnels = new Map<string, Promise<ApiTunnel>>();
   /** Tunnelled KubeConfig copies → the context's own. */
   private readonly originals = new WeakMap<KubeConfig, KubeConfig>();
 
@@ -231,18 +231,23 @@ export class SshAccess {
   }
 
   /** The KubeConfig every API call of the context uses: through the bastion's tunnel when one is set. */
-  kubeConfigThroughBastion(context: string, kc: KubeConfig): KubeConfig {
+  async kubeConfigThroughBastion(context: string, kc: KubeConfig): Promise<KubeConfig> {
     const s = this.settingsFor(context);
     if (!s.bastion) return kc;
     const server = kc.getCurrentCluster()?.server;
     if (!server) return kc;
     const key = `${this.bastionKey(context, s.bastion, s.keyFile)}|${server}`;
-    let tunnel = this.tunnels.get(key);
-    if (!tunnel) {
+    let opening = this.tunnels.get(key);
+    if (!opening) {
       const target = apiServerAddress(server);
-      tunnel = openApiTunnel(() => this.bastionSession(context), target);
-      this.tunnels.set(key, tunnel);
+      opening = openApiTunnel(() => this.bastionSession(context), target);
+      this.tunnels.set(key, opening);
+      // A tunnel that could not listen is opened again next time.
+      opening.catch(() => {
+        if (this.tunnels.get(key) === opening) this.tunnels.delete(key);
+      });
     }
+    const tunnel = await opening;
     const copy = kubeConfigThroughTunnel(kc, tunnel.port);
     this.originals.set(copy, kc);
     return copy;
@@ -317,7 +322,7 @@ export class SshAccess {
       }
       const server = kc.getCurrentCluster()?.server ?? '';
       if (bastionOk) {
-        const tunnelled = this.kubeConfigThroughBastion(context, kc);
+        const tunnelled = await this.kubeConfigThroughBastion(context, kc);
         const r = await probeReachability(tunnelled, opts.timeoutMs ?? 5_000);
         steps.push(
           r.status === 'ok'
@@ -334,7 +339,7 @@ export class SshAccess {
     } else if (!bastionOk) {
       steps.push({ kind: 'node', target: context, status: 'skipped', detail: 'nodes are reached through the bastion, which is not available' });
     } else {
-      const tunnelled = this.kubeConfigThroughBastion(context, kc);
+      const tunnelled = await this.kubeConfigThroughBastion(context, kc);
       const shell = this.nodeShell(context, kc, { only: opts.nodes ?? processSshOptions().overrides?.nodes })!;
       try {
         let listProblem: string | undefined;
@@ -372,7 +377,7 @@ export class SshAccess {
   private async dropTunnels(context: string): Promise<void> {
     for (const [key, tunnel] of [...this.tunnels]) if (key.startsWith(`${context}|`)) {
       this.tunnels.delete(key);
-      await tunnel.close();
+      await tunnel.then((t) => t.close(), () => undefined);
     }
     for (const [key, p] of [...this.bastions]) if (key.startsWith(`${context}|`)) {
       this.bastions.delete(key);
@@ -385,7 +390,7 @@ export class SshAccess {
     const bastions = [...this.bastions.values()];
     this.tunnels.clear();
     this.bastions.clear();
-    await Promise.all(tunnels.map((t) => t.close()));
+    await Promise.all(tunnels.map((t) => t.then((open) => open.close(), () => undefined)));
     await Promise.all(bastions.map((p) => p.then((s) => s.close(), () => undefined)));
   }
 }

@@ -23,27 +23,11 @@ export function apiServerAddress(server: string): { host: string; port: number; 
 }
 
 /**
- * A TCP handle bound to 127.0.0.1 on a free port, synchronously. `server.listen(0, '127.0.0.1')`
- * learns its port only after a DNS lookup tick, and the core hands out KubeConfigs synchronously
- * (kubeConfigFor), so the tunnel's port must be known at once.
+ * Starts the forwarding server on 127.0.0.1 and resolves once it listens. The bastion is
+ * dialled for the first connection; `session` is asked for on every connection and may
+ * reconnect.
  */
-function boundLoopbackHandle(): unknown {
-  const binding = (process as unknown as { binding(name: string): { TCP: new (type: number) => { bind(host: string, port: number): number; close(): void }; constants: { SERVER: number } } }).binding('tcp_wrap');
-  const handle = new binding.TCP(binding.constants.SERVER);
-  const err = handle.bind('127.0.0.1', 0);
-  if (err !== 0) {
-    handle.close();
-    throw new Error(`the tunnel could not bind 127.0.0.1 (error ${err})`);
-  }
-  return handle;
-}
-
-/**
- * Starts the forwarding server. It listens at once (see boundLoopbackHandle),
- * and dials the bastion for the first connection, so callers that need a KubeConfig right away
- * can have one; `session` is asked for on every connection and may reconnect.
- */
-export function openApiTunnel(session: () => Promise<SshSession>, target: { host: string; port: number }): ApiTunnel {
+export async function openApiTunnel(session: () => Promise<SshSession>, target: { host: string; port: number }): Promise<ApiTunnel> {
   const sockets = new Set<Socket>();
   let forwarded = 0;
   let lastError: string | undefined;
@@ -73,7 +57,13 @@ export function openApiTunnel(session: () => Promise<SshSession>, target: { host
         local.destroy();
       });
   });
-  server.listen(boundLoopbackHandle() as never);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   server.unref();
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the tunnel could not listen on 127.0.0.1');

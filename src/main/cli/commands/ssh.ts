@@ -90,7 +90,7 @@ export async function runSshTest(opts: SshTestOptions): Promise<number> {
   applySshFlags(opts);
   const service = createCliService({ kubeconfig: opts.kubeconfig });
   try {
-    const context = opts.context ?? service.kubeConfigFor().name;
+    const context = opts.context ?? service.contextKubeConfig().name;
     const report = await service.call('ssh.test', { context, ...(opts.node?.length ? { nodes: opts.node } : {}) });
     if (opts.json) printJson(report);
     else {
