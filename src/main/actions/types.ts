@@ -4,6 +4,7 @@
 import type { AccessCheck, ActionId, ActionInfo, ActionParams } from '../../shared/actions';
 import type { LocalizedText } from '../../shared/checks';
 import type { KObj, KubeClient, PatchType } from './kube-client';
+import { ordinal } from '../../shared/ordinal';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -117,7 +118,7 @@ export async function runningPodsOf(
   const selector = selectorOf(workload);
   const pods = (await client.list(collectionPath({ apiVersion: 'v1', plural: 'pods', namespace: ref.namespace }), selector || undefined))
     .filter(isRunning)
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    .sort((a, b) => ordinal(a.metadata.name, b.metadata.name));
   return {
     workload,
     pods: pods.map((p) => {

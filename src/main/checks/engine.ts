@@ -143,6 +143,7 @@ export class RunReadCache {
   private readonly lists = new Map<string, Promise<KObject[]>>();
   private readonly gets = new Map<string, Promise<KObject | undefined>>();
   private readonly logReads = new Map<string, Promise<string>>();
+  private readonly logViews = new Map<string, Promise<string>>();
   private podMetricReads = new Map<string, Promise<PodMetric[]>>();
   private nodeMetricRead?: Promise<NodeMetric[]>;
 
@@ -263,7 +264,14 @@ export class RunReadCache {
       });
       this.logReads.set(key, p);
     }
-    return logView(await p, opts.tailLines, opts.timestamps ?? false);
+    // Checks reading the same log the same way share the cut, too.
+    const viewKey = `${key} ${opts.tailLines ?? ''} ${opts.timestamps ? 't' : ''}`;
+    let view = this.logViews.get(viewKey);
+    if (!view) {
+      view = p.then((text) => logView(text, opts.tailLines, opts.timestamps ?? false));
+      this.logViews.set(viewKey, view);
+    }
+    return view;
   }
 
   podMetrics(namespace?: string | null): Promise<PodMetric[]> {

@@ -18,6 +18,7 @@ import { ForbiddenError, UnreachableError, type KObject } from '../checks/types'
 import { openContainerLog, readContainerLog } from '../kube/pod-log';
 import { compareKeys, LineSplitter, mergeByTime, parseLogLine, parseLogText, type TimedLine } from './log-merge';
 import { describeProblem } from './overview';
+import { ordinal } from '../../shared/ordinal';
 
 const READ_CONCURRENCY = 6;
 /** Follow batches are merged and published at this pace. */
@@ -166,7 +167,7 @@ export class LogSession {
       this.problem = describeProblem(err, { verb: 'list', resource: 'pods', namespace });
       return;
     }
-    pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    pods.sort((a, b) => ordinal(a.metadata.name, b.metadata.name));
     this.pods = pods.length;
     const wanted: Array<{ pod: string; container: string }> = [];
     for (const pod of pods) for (const c of pod.spec?.containers ?? []) wanted.push({ pod: pod.metadata.name, container: c.name });

@@ -16,6 +16,7 @@ import {
 import { ClusterContext } from '../checks/cluster-context';
 import { ForbiddenError, UnreachableError, type KObject } from '../checks/types';
 import { isPodHealthy, podStatus } from './pod-status';
+import { ordinal } from '../../shared/ordinal';
 
 export function healthCheckCommands(namespace: string) {
   return {
@@ -61,7 +62,7 @@ export function podRows(pods: KObject[]): PodRow[] {
         healthy: isPodHealthy(s),
       };
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => ordinal(a.name, b.name));
 }
 
 function externalIP(svc: KObject): string {
@@ -100,7 +101,7 @@ export function serviceRows(services: KObject[], endpoints: KObject[]): ServiceR
         ...(svc.metadata.creationTimestamp ? { createdAt: svc.metadata.creationTimestamp } : {}),
       };
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => ordinal(a.name, b.name));
 }
 
 const ACCESS_MODE: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
@@ -116,7 +117,7 @@ export function pvcRows(pvcs: KObject[]): PvcRow[] {
       storageClass: pvc.spec?.storageClassName ?? '',
       ...(pvc.metadata.creationTimestamp ? { createdAt: pvc.metadata.creationTimestamp } : {}),
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => ordinal(a.name, b.name));
 }
 
 function eventTime(e: KObject): string | undefined {
@@ -207,7 +208,7 @@ export async function collectOverview(opts: CollectOverviewOptions): Promise<Ove
           cpuMillicores: Math.round(m.containers.reduce((n, c) => n + c.cpuMillicores, 0)),
           memoryMi: Math.round(m.containers.reduce((n, c) => n + c.memoryBytes, 0) / (1024 * 1024)),
         }))
-        .sort((a, b) => b.cpuMillicores - a.cpuMillicores || a.pod.localeCompare(b.pod)) satisfies TopPodRow[],
+        .sort((a, b) => b.cpuMillicores - a.cpuMillicores || ordinal(a.pod, b.pod)) satisfies TopPodRow[],
     ),
     events: section(events, commands.events, { verb: 'list', resource: 'events' }, (list) => latestEvents(list)),
   };

@@ -5,6 +5,7 @@ import type { EnvironmentSummary, PodInfo } from '../../shared/contract-report';
 import { decodeHelmReleaseSecret, HELM_RELEASE_SECRET_TYPE, revisionOf } from '../checks/helm-release';
 import type { KObject } from '../checks/types';
 import { itemsOf, type ClusterCollection } from './cluster-collection';
+import { ordinal } from '../../shared/ordinal';
 
 function images(spec: any): string[] {
   const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])] as Array<{ image?: string }>;
@@ -60,7 +61,7 @@ export function summarizeEnvironment(c: ClusterCollection): EnvironmentSummary {
   const problems = [...c.problems];
   const releaseSecrets = itemsOf(c, 'Secret')
     .filter((s) => s.type === HELM_RELEASE_SECRET_TYPE)
-    .sort((a, b) => String(a.metadata.labels?.name).localeCompare(String(b.metadata.labels?.name)) || revisionOf(b) - revisionOf(a));
+    .sort((a, b) => ordinal(String(a.metadata.labels?.name), String(b.metadata.labels?.name)) || revisionOf(b) - revisionOf(a));
   for (const s of releaseSecrets) {
     try {
       const r = decodeHelmReleaseSecret(s);
@@ -110,7 +111,7 @@ export function summarizeEnvironment(c: ClusterCollection): EnvironmentSummary {
       policyTypes: n.spec?.policyTypes ?? [],
     })),
     helmReleases,
-    images: [...imageUse.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([image, used]) => ({ image, workloads: [...used].sort() })),
+    images: [...imageUse.entries()].sort(([a], [b]) => ordinal(a, b)).map(([image, used]) => ({ image, workloads: [...used].sort() })),
     problems,
   };
 }

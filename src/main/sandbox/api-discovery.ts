@@ -1,6 +1,7 @@
 // The resource types the sandbox serves: the built-in groups a cluster always has, plus the
 // groups and kinds found in the snapshot (CustomResourceDefinitions and objects' apiVersions).
 import type { KubeObject } from './snapshot-types';
+import { ordinal } from '../../shared/ordinal';
 
 export interface PrinterColumn {
   name: string;
@@ -314,7 +315,7 @@ export class ResourceRegistry {
       return i < 0 ? GROUP_ORDER.length : i;
     };
     return [...versionsByGroup.entries()]
-      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .sort(([a], [b]) => rank(a) - rank(b) || ordinal(a, b))
       .map(([name, versions]) => ({ name, versions }));
   }
 
@@ -332,7 +333,7 @@ export class ResourceRegistry {
     const types = this.types.filter((t) => t.group === group && t.versions.includes(version));
     if (types.length === 0) return undefined;
     const resources: Record<string, unknown>[] = [];
-    for (const t of [...types].sort((a, b) => a.plural.localeCompare(b.plural))) {
+    for (const t of [...types].sort((a, b) => ordinal(a.plural, b.plural))) {
       resources.push({
         name: t.plural,
         singularName: t.singular,

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { loadSnapshot, type LoadSnapshotOptions } from './snapshot';
 import { scenariosRoot } from './scenarios-root';
 import type { Snapshot } from './snapshot-types';
+import { ordinal } from '../../shared/ordinal';
 
 export { scenariosRoot } from './scenarios-root';
 
@@ -47,7 +48,7 @@ export async function listScenarios(root: string = scenariosRoot()): Promise<Sce
     if (typeof raw?.base === 'string') summary.base = raw.base;
     out.push(summary);
   }
-  return out.sort((a, b) => (a.name === 'healthy' ? -1 : b.name === 'healthy' ? 1 : a.name.localeCompare(b.name)));
+  return out.sort((a, b) => (a.name === 'healthy' ? -1 : b.name === 'healthy' ? 1 : ordinal(a.name, b.name)));
 }
 
 /** Loads a built-in scenario with its base resolved; `source` is the scenario's name. */

@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { splitApiVersion } from './api-discovery';
 import type { KubeObject } from './snapshot-types';
+import { ordinal } from '../../shared/ordinal';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -99,7 +100,7 @@ export class ObjectStore {
       result.push(obj);
     }
     return result.sort(
-      (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+      (a, b) => ordinal(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || ordinal(a.metadata.name, b.metadata.name),
     );
   }
 

@@ -8,6 +8,7 @@ import type { ObjectStore } from './store';
 import { cloneObject } from './store';
 import { findExecReply } from './scenario-match';
 import type { ExecReply, KubeObject } from './snapshot-types';
+import { ordinal } from '../../shared/ordinal';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -373,7 +374,7 @@ export class WorkloadSimulator {
       }
     } else if (ownPods.length > desired) {
       const victims = [...ownPods]
-        .sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
+        .sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || ordinal(String(b.metadata.creationTimestamp), String(a.metadata.creationTimestamp)))
         .slice(0, ownPods.length - desired);
       for (const pod of victims) this.store.delete('', 'Pod', ns, pod.metadata.name);
       this.syncEndpoints(ns, victims);

@@ -29,6 +29,7 @@ import {
   podMetricsOrNote,
 } from './common';
 import { mapLimit } from './section-helpers';
+import { ordinal } from '../../../shared/ordinal';
 
 const DAY = 86_400_000;
 
@@ -41,7 +42,7 @@ async function postgresPods(ctx: CheckContext): Promise<{ statefulSet?: KObject;
   const selected = statefulSet
     ? pods.filter((p) => matchesLabelSelector(statefulSet.spec?.selector, p.metadata.labels))
     : pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'postgresql');
-  return { statefulSet, pods: selected.filter(isPodActive).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) };
+  return { statefulSet, pods: selected.filter(isPodActive).sort((a, b) => ordinal(a.metadata.name, b.metadata.name)) };
 }
 
 function postgresContainer(pod: KObject | undefined): string {

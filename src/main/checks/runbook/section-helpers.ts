@@ -2,6 +2,7 @@
 // label selectors, pod readiness, quantities, log scanning and outcome building.
 import type { Evidence, ObjectRef, Remediation } from '../../../shared/checks';
 import { ForbiddenError, type CheckContext, type CheckOutcome, type KObject } from '../types';
+import { ordinal } from '../../../shared/ordinal';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -79,7 +80,7 @@ export async function componentPods(ctx: CheckContext, component: string): Promi
 
 export function sortRunningFirst(pods: KObject[]): KObject[] {
   const rank = (p: KObject) => (isPodReady(p) ? 0 : isPodRunning(p) ? 1 : 2);
-  return [...pods].sort((a, b) => rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name));
+  return [...pods].sort((a, b) => rank(a) - rank(b) || ordinal(a.metadata.name, b.metadata.name));
 }
 
 /** The container that runs the component: the one named after it, else the first. */
