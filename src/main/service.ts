@@ -159,8 +159,7 @@ export class RoadsideService {
   }
 
   /** The KubeConfig of a context (default: the selected one) as its kubeconfig files say, without the bastion. */
-  contextKubeConfig(context?: string): { name: string; kc: KubeConfig } {
-    const resolved = this.resolveContexts();
+  contextKubeConfig(context?: string, resolved: ResolvedContexts = this.resolveContexts()): { name: string; kc: KubeConfig } {
     const name = context ?? this.selection(resolved).context;
     if (!name) throw new RoadsideError('invalid-input', 'no context is selected and none was given');
     const kc = resolved.configs.get(name);
@@ -173,8 +172,8 @@ export class RoadsideService {
   }
 
   /** The KubeConfig every API call of a context uses: with a bastion configured, through its SSH tunnel. */
-  async kubeConfigFor(context?: string): Promise<{ name: string; kc: KubeConfig }> {
-    const { name, kc } = this.contextKubeConfig(context);
+  async kubeConfigFor(context?: string, resolved?: ResolvedContexts): Promise<{ name: string; kc: KubeConfig }> {
+    const { name, kc } = this.contextKubeConfig(context, resolved);
     return { name, kc: await this.ssh.kubeConfigThroughBastion(name, kc) };
   }
 
@@ -296,8 +295,10 @@ export class RoadsideService {
   private incidentsLoaded = false;
 
   private async runDiagnosis(req: ParsedRequestOf<'diagnose.run'>): Promise<DiagnoseResult> {
-    const { name, kc } = await this.kubeConfigFor(req.context);
-    const selected = this.selection(this.resolveContexts());
+    // The kubeconfig files are read once for the run.
+    const resolved = this.resolveContexts();
+    const { name, kc } = await this.kubeConfigFor(req.context, resolved);
+    const selected = this.selection(resolved);
     const namespace = req.namespace ?? (name === selected.context ? selected.namespace : undefined) ?? contextNamespace(kc) ?? DEFAULT_NAMESPACE;
     if (this.runs.has(req.runId)) throw new RoadsideError('conflict', `a run with id ${req.runId} is already going`);
     const recordToIncident =

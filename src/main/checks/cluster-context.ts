@@ -2,6 +2,7 @@
 // logs, exec and port-forward over the API server's WebSocket, metrics and access reviews.
 // Every request goes to the API server named in the kubeconfig; no address read from the
 // cluster (pod or node IPs) is ever dialled.
+import { setMaxListeners } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
@@ -22,7 +23,7 @@ import {
   type SystemNames,
 } from './types';
 import type { PolicyRule } from '../kube/rbac-rules';
-import { apiRequestText, shareConnections, type ApiRequest } from '../kube/api-connection';
+import { apiRequestText, REQUEST_TIMEOUT, shareConnections, type ApiRequest } from '../kube/api-connection';
 import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
 
@@ -141,6 +142,8 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     this.names = { ...DEFAULT_SYSTEM_NAMES, ...opts.names, ...(opts.namespace ? { namespace: opts.namespace } : {}) };
     this.params = opts.params ?? {};
     this.signal = opts.signal ?? new AbortController().signal;
+    // Every request in flight listens to it; dozens at once are normal.
+    setMaxListeners(0, this.signal);
     this.clock = opts.now ?? (() => new Date());
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
@@ -157,8 +160,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
   /** One counted API request, aborted with the run or after the request timeout. */
   private request(req: ApiRequest): Promise<string> {
     this.requests++;
-    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(this.requestTimeoutMs)]);
-    return apiRequestText(this.kc, { ...req, signal });
+    return apiRequestText(this.kc, { ...req, signal: this.signal, timeoutMs: this.requestTimeoutMs });
   }
 
   private async requestJson<T = any>(req: ApiRequest): Promise<T> {
@@ -172,6 +174,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
     const status = httpStatus(err);
     if (status === 403) return new ForbiddenError(verb, resource, namespace ?? undefined);
     if (status === 401) return new UnreachableError(`the cluster refused the credentials (401 Unauthorized): ${statusMessage(err)}`);
+    if (errorCode(err) === REQUEST_TIMEOUT) return new Error(`${verb} ${resource} timed out after ${this.requestTimeoutMs} ms`);
     const name = (err as { name?: string })?.name;
     if (name === 'AbortError' || (err as { type?: string })?.type === 'aborted') {
       if (this.signal.aborted) return err instanceof Error ? err : new Error(String(err));

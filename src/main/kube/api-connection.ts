@@ -110,7 +110,12 @@ export interface ApiRequest {
   body?: unknown;
   accept?: string;
   signal?: AbortSignal;
+  /** Time the whole request may take; it then fails with code ROADSIDE_TIMEOUT. */
+  timeoutMs?: number;
 }
+
+/** The code of the error a request fails with when it took longer than its timeoutMs. */
+export const REQUEST_TIMEOUT = 'ROADSIDE_TIMEOUT';
 
 /** Sends one request; resolves with the response text of a 2xx answer, rejects with ApiResponseError otherwise. */
 export async function apiRequestText(kc: KubeConfig, req: ApiRequest): Promise<string> {
@@ -149,6 +154,12 @@ export async function apiRequestText(kc: KubeConfig, req: ApiRequest): Promise<s
         });
       },
     );
+    let timer: NodeJS.Timeout | undefined;
+    if (req.timeoutMs !== undefined) {
+      timer = setTimeout(() => r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { code: REQUEST_TIMEOUT })), req.timeoutMs);
+      timer.unref();
+      r.on('close', () => clearTimeout(timer));
+    }
     r.on('error', reject);
     if (payload) r.write(payload);
     r.end();

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import type { ContextInfo, KubeconfigProblem } from '../../shared/kube';
 
 /** Files larger than this are not kubeconfigs; refusing them keeps a bad path from hanging the app. */
@@ -237,7 +237,8 @@ export function resolveContexts(merged: MergedKubeconfig): ResolvedContexts {
     };
     const kc = new KubeConfig();
     try {
-      kc.loadFromString(stringifyYaml(raw));
+      // JSON is YAML: no need to write the merged context out as YAML for client-node to read.
+      kc.loadFromString(JSON.stringify(raw));
     } catch (err) {
       problems.push({ severity: 'error', file: ctx.file, entry: ctx.name, reason: (err as Error).message });
       continue;
