@@ -33,6 +33,8 @@ export const settingsSchema = z.object({
   probeTimeoutMs: z.number().int().min(200).max(60_000),
   /** Escalation channels (runbook defaults in contract-report.ts when absent). */
   escalationChannels: escalationChannelsSchema.optional(),
+  /** The incident notes, runs and actions go to; kept so a restart of the app does not lose it. */
+  activeIncidentId: z.string().min(1).max(64).optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

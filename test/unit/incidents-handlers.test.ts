@@ -117,6 +117,27 @@ describe('incident handlers', () => {
     expect(zoomed.cells.every((c) => c.count === 1)).toBe(true);
   });
 
+  it('keeps the active incident across a restart of the app, and forgets it when cleared', async () => {
+    const incident = await incidentWithNotes(1);
+    await call('incidents.setActive', { id: incident.id });
+    await service.shutdown();
+    // The app starts again over the same data folder.
+    service = new RoadsideService({ dataDir: dir, door: 'cli', version: 'test', kubeconfig: { kubeconfigEnv: kubeconfig, home: dir } });
+    expect(await call('incidents.active', {})).toMatchObject({ id: incident.id, title: 'Ingress 502' });
+    await call('incidents.setActive', { id: null });
+    await service.shutdown();
+    service = new RoadsideService({ dataDir: dir, door: 'cli', version: 'test', kubeconfig: { kubeconfigEnv: kubeconfig, home: dir } });
+    expect(await call('incidents.active', {})).toBeNull();
+  });
+
+  it('forgets a remembered active incident that no longer exists, and a diagnosis is not recorded to it', async () => {
+    await incidentWithNotes(1); // the store exists
+    service.settings.update({ activeIncidentId: 'incident-from-another-database' });
+    expect(prepareDiagnosisRecording(service, 'run-0000009', undefined)).toBeUndefined();
+    expect(service.settings.get().activeIncidentId).toBeUndefined();
+    expect(await call('incidents.active', {})).toBeNull();
+  });
+
   it('records a diagnosis to the active incident, findings linked to their run', async () => {
     const incident = await incidentWithNotes(0);
     const seen: RoadsideEvent[] = [];

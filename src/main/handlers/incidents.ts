@@ -20,6 +20,7 @@ import { RoadsideError } from '../errors';
 import { CorruptDatabaseError, IncidentNotFoundError, IncidentStore, type NewDiagnosticRun } from '../incidents';
 import { nativeBindingOption } from '../incidents/database';
 import type { AreaHandlers, RoadsideService } from '../service';
+import type { SettingsStore } from '../settings';
 
 /** Evidence kept per recorded finding; a whole log goes in as an attachment instead. */
 const FINDING_EVIDENCE_BYTES = 64 * 1024;
@@ -29,9 +30,37 @@ const EVENT_LIST_LIMIT = 500;
 export class IncidentDesk {
   private store: IncidentStore | undefined;
   private reader: Database.Database | undefined;
-  activeId: string | null = null;
 
-  constructor(readonly dataDir: string) {}
+  constructor(
+    readonly dataDir: string,
+    private readonly settings?: SettingsStore,
+  ) {}
+
+  /** The active incident, kept in the settings so it survives a restart of the app. */
+  get activeId(): string | null {
+    return this.settings?.get().activeIncidentId ?? this.memoryActiveId;
+  }
+
+  set activeId(id: string | null) {
+    if (this.settings) this.settings.update({ activeIncidentId: id ?? undefined });
+    else this.memoryActiveId = id;
+  }
+
+  private memoryActiveId: string | null = null;
+
+  /** The active incident if it still exists: one removed since it was made active is forgotten. */
+  existingActiveId(): string | null {
+    const id = this.activeId;
+    if (!id) return null;
+    try {
+      this.open().getIncident(id);
+      return id;
+    } catch (err) {
+      if (!(err instanceof IncidentNotFoundError)) throw explainStoreError(err, id);
+      this.activeId = null;
+      return null;
+    }
+  }
 
   open(): IncidentStore {
     if (!this.store) {
@@ -64,7 +93,7 @@ const desks = new WeakMap<RoadsideService, IncidentDesk>();
 export function incidentDeskFor(service: RoadsideService): IncidentDesk {
   let desk = desks.get(service);
   if (!desk) {
-    const created = new IncidentDesk(service.dataDir);
+    const created = new IncidentDesk(service.dataDir, service.settings);
     desk = created;
     desks.set(service, created);
     service.onShutdown(() => created.close());
@@ -252,7 +281,7 @@ export function prepareDiagnosisRecording(
   incidentId: string | undefined,
 ): ((result: DiagnoseResult) => void) | undefined {
   const desk = incidentDeskFor(service);
-  const target = incidentId ?? desk.activeId ?? undefined;
+  const target = incidentId ?? desk.existingActiveId() ?? undefined;
   if (!target) return undefined;
   if (incidentId) withStoreErrors(() => desk.open().getIncident(incidentId));
   return (result) => {
@@ -268,7 +297,7 @@ export function recordActionToActiveIncident(
   action: ActionData & { title?: string; body?: string },
 ): TimelineEntry | undefined {
   const desk = incidentDeskFor(service);
-  const target = desk.activeId;
+  const target = desk.existingActiveId();
   if (!target) return undefined;
   const { title, body, ...data } = action;
   const entry = withStoreErrors(() =>

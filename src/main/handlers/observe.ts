@@ -98,7 +98,7 @@ function stamp(date: Date): string {
 export async function attachSessionLines(service: RoadsideService, req: ParsedRequestOf<'logs.attach'>): Promise<LogsAttachResult> {
   const session = logSessionsFor(service).get(req.sessionId);
   const desk = incidentDeskFor(service);
-  const target = req.incidentId ?? desk.activeId;
+  const target = req.incidentId ?? desk.existingActiveId();
   if (!target) throw new RoadsideError('invalid-input', 'no incident is active: open or choose an incident first (Incidents view, or give its id)');
   const filter = compileLogFilter(req.filter);
   if (filter.error) throw new RoadsideError('invalid-input', `the filter is not a valid regular expression: ${filter.error}`);
