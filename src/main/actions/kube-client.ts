@@ -4,8 +4,7 @@
 // the kubeconfig is ever dialled.
 import type WebSocket from 'ws';
 import { webSocketHandlerRecordingRefusal } from '../kube/websocket';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { ApiResponseError, apiRequestText, apiStatusText, isUnreachableCode, REQUEST_TIMEOUT } from '../kube/api-connection';
 import type { Writable } from 'node:stream';
 import { Writable as WritableStream } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
@@ -27,7 +26,6 @@ const CONTENT_TYPE: Record<PatchType, string> = {
   json: 'application/json-patch+json',
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
 /** A refusal of the API server, with its HTTP status (kept so callers can tell 404 from 403). */
 export class ApiStatusError extends RoadsideError {
@@ -72,48 +70,26 @@ export class KubeClient {
     path: string,
     opts: { query?: Record<string, string>; body?: unknown; contentType?: string } = {},
   ): Promise<any> {
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const options: RequestOptions = {
-      method,
-      headers: {
-        Accept: 'application/json',
-        'User-Agent': 'roadside-actions',
-        ...(payload ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(payload.length) } : {}),
-      },
-    };
-    await this.kc.applyToHTTPSOptions(options);
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, { ...options, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: any = text;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            // plain text
-          }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(body);
-          const message = typeof body === 'object' && body && typeof body.message === 'string' ? body.message : String(text).slice(0, 300) || `HTTP ${status}`;
-          reject(new ApiStatusError(status, status === 401 ? `the cluster refused the credentials (401 Unauthorized): ${message}` : message));
-        });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`${method} ${path} timed out after ${this.timeoutMs} ms`), { code: 'ROADSIDE_TIMEOUT' })));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ROADSIDE_TIMEOUT') return reject(new RoadsideError('timeout', err.message));
-        if (err.code && (NETWORK_CODES.has(err.code) || err.code.startsWith('ERR_TLS') || err.code.startsWith('CERT_') || err.code.includes('CERT'))) {
-          return reject(new RoadsideError('unreachable', `cannot reach the API server ${this.server}: ${err.code} ${err.message}`.trim()));
-        }
-        reject(err);
-      });
-      if (payload) req.write(payload);
-      req.end();
-    });
+    let text: string;
+    try {
+      text = await apiRequestText(this.kc, { method, path, query: opts.query, body: opts.body, contentType: opts.contentType, timeoutMs: this.timeoutMs });
+    } catch (err) {
+      if (err instanceof ApiResponseError) {
+        const message = apiStatusText(err.body) || `HTTP ${err.code}`;
+        throw new ApiStatusError(err.code, err.code === 401 ? `the cluster refused the credentials (401 Unauthorized): ${message}` : message);
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === REQUEST_TIMEOUT) throw new RoadsideError('timeout', `${method} ${path} timed out after ${this.timeoutMs} ms`);
+      if (isUnreachableCode(code)) {
+        throw new RoadsideError('unreachable', `cannot reach the API server ${this.server}: ${code} ${(err as Error).message}`.trim());
+      }
+      throw err;
+    }
+    try {
+      return text ? JSON.parse(text) : undefined;
+    } catch {
+      return text;
+    }
   }
 
   /** The object, or undefined when it does not exist. */

@@ -23,7 +23,7 @@ import {
   type SystemNames,
 } from './types';
 import type { PolicyRule } from '../kube/rbac-rules';
-import { apiRequestText, REQUEST_TIMEOUT, shareConnections, type ApiRequest } from '../kube/api-connection';
+import { apiRequestText, isUnreachableCode, REQUEST_TIMEOUT, shareConnections, type ApiRequest } from '../kube/api-connection';
 import { KubeProbePodRunner, type ProbePodResult, type ProbePodRunner, type ProbePodSpec } from './probe-pod';
 import { isPodReady, parseCpuMillicores, parseMemoryBytes, selectsLabels } from './runbook/common';
 
@@ -82,23 +82,6 @@ export function collectionPath(type: ResourceType, namespace: string | null): st
   return namespace === null ? `${base}/${type.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
 
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; errno?: unknown; cause?: { code?: unknown }; type?: unknown };
@@ -181,7 +164,7 @@ export class ClusterContext implements CheckContext, ProbePodRunner {
       return new Error(`${verb} ${resource} timed out after ${this.requestTimeoutMs} ms`);
     }
     const code = errorCode(err);
-    if (code && (NETWORK_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('CERT_'))) {
+    if (isUnreachableCode(code)) {
       return new UnreachableError(`cannot reach the API server ${this.kc.getCurrentCluster()?.server ?? ''}: ${code} ${err instanceof Error ? err.message : ''}`.trim());
     }
     if (status !== undefined) return new Error(`${verb} ${resource}${namespace ? ` in ${namespace}` : ''}: HTTP ${status} ${statusMessage(err)}`);

@@ -10,7 +10,8 @@ import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 type AgentFactory = (cluster: unknown, options: Record<string, unknown>) => unknown;
-const CONNECTION_SHARING = Symbol('roadside.connectionSharing');
+/** The shared agents of each kubeconfig object, by TLS setup. */
+const sharedAgents = new WeakMap<KubeConfig, Map<string, unknown>>();
 
 function fingerprint(parts: unknown[]): string {
   const hash = createHash('sha256');
@@ -30,10 +31,11 @@ function fingerprint(parts: unknown[]): string {
  * agent are unref'd, so they never keep the CLI from exiting.
  */
 export function shareConnections(kc: KubeConfig): void {
-  const target = kc as unknown as { createAgent: AgentFactory; [CONNECTION_SHARING]?: true };
-  if (target[CONNECTION_SHARING]) return;
+  if (sharedAgents.has(kc)) return;
+  const target = kc as unknown as { createAgent: AgentFactory };
   const original = target.createAgent.bind(kc);
   const agents = new Map<string, unknown>();
+  sharedAgents.set(kc, agents);
   target.createAgent = (cluster, options) => {
     const c = cluster as { server?: string; proxyUrl?: string } | undefined;
     if (c?.proxyUrl || c?.server?.startsWith('http:')) return original(cluster, options);
@@ -47,7 +49,14 @@ export function shareConnections(kc: KubeConfig): void {
     }
     return agent;
   };
-  target[CONNECTION_SHARING] = true;
+}
+
+/** Closes the kept-alive connections of a kubeconfig object; its next request opens new ones. */
+export async function releaseApiConnection(kc: KubeConfig): Promise<void> {
+  connections.delete(kc);
+  const agents = sharedAgents.get(kc);
+  for (const agent of agents?.values() ?? []) (agent as { destroy?: () => void }).destroy?.();
+  agents?.clear();
 }
 
 export interface ApiConnection {
@@ -89,11 +98,12 @@ export class ApiResponseError extends Error {
     readonly code: number,
     readonly body: string,
   ) {
-    super(`HTTP ${code}: ${statusText(body)}`);
+    super(`HTTP ${code}: ${apiStatusText(body)}`);
   }
 }
 
-function statusText(body: string): string {
+/** The message of an API server's Status body, else the start of a plain-text body. */
+export function apiStatusText(body: string): string {
   try {
     const parsed = JSON.parse(body);
     if (typeof parsed?.message === 'string') return parsed.message;
@@ -108,10 +118,36 @@ export interface ApiRequest {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** Content-Type of the body (default application/json; patches name their own). */
+  contentType?: string;
   accept?: string;
   signal?: AbortSignal;
   /** Time the whole request may take; it then fails with code ROADSIDE_TIMEOUT. */
   timeoutMs?: number;
+}
+
+/** Error codes of a request that never reached a trusted API server. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+/** Whether a request error's code means the API server could not be reached, or its TLS not trusted. */
+export function isUnreachableCode(code: string | undefined): boolean {
+  return !!code && (UNREACHABLE_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('CERT_') || code.includes('CERT'));
 }
 
 /** The code of the error a request fails with when it took longer than its timeoutMs. */
@@ -139,7 +175,7 @@ export async function apiRequestText(kc: KubeConfig, req: ApiRequest): Promise<s
           ...conn.headers,
           Accept: req.accept ?? 'application/json',
           'User-Agent': 'roadside',
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
+          ...(payload ? { 'Content-Type': req.contentType ?? 'application/json', 'Content-Length': String(payload.length) } : {}),
         },
       },
       (res) => {

@@ -3,10 +3,11 @@
 // log is ever held whole in memory. It uses the kubeconfig's own TLS and credentials, and
 // goes only to the API server the kubeconfig names. client-node's Log class hides why a
 // request failed; this keeps the status and the server's message.
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ForbiddenError, UnreachableError } from '../checks/types';
+import { apiConnection, releaseApiConnection } from './api-connection';
 
 export interface ContainerLogRequest {
   namespace: string;
@@ -34,31 +35,8 @@ export class ContainerLogError extends Error {
   }
 }
 
-// One keep-alive agent per kubeconfig for logs read whole: a bundle reads hundreds of logs,
-// and a TLS handshake per log costs more than the log itself. Followed logs hold their
-// connection open, so they get their own.
-const agents = new WeakMap<KubeConfig, Promise<{ agent: HttpsAgent; headers: Record<string, string> }>>();
-
-function agentFor(kc: KubeConfig): Promise<{ agent: HttpsAgent; headers: Record<string, string> }> {
-  let entry = agents.get(kc);
-  if (!entry) {
-    entry = (async () => {
-      const options: Record<string, any> = { headers: {} };
-      await kc.applyToHTTPSOptions(options);
-      const { headers, agent: _ignored, ...tls } = options;
-      return { agent: new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 8 }), headers: headers as Record<string, string> };
-    })();
-    agents.set(kc, entry);
-  }
-  return entry;
-}
-
-/** Closes the idle connections kept for this kubeconfig's log reads. */
-export async function releaseContainerLogConnections(kc: KubeConfig): Promise<void> {
-  const entry = agents.get(kc);
-  agents.delete(kc);
-  if (entry) (await entry).agent.destroy();
-}
+/** Closes the idle connections kept for this kubeconfig's requests (a bundle reads hundreds of logs). */
+export const releaseContainerLogConnections = releaseApiConnection;
 
 /** Resolves with the body once the server answered 200; rejects with why not. */
 export async function openContainerLog(kc: KubeConfig, req: ContainerLogRequest): Promise<IncomingMessage> {
@@ -76,8 +54,8 @@ export async function openContainerLog(kc: KubeConfig, req: ContainerLogRequest)
   else if (req.sinceTime) url.searchParams.set('sinceTime', req.sinceTime);
   let options: Record<string, any>;
   if (url.protocol === 'https:' && !req.follow) {
-    const { agent, headers } = await agentFor(kc);
-    options = { method: 'GET', agent, headers: { ...headers, Accept: 'text/plain, */*' } };
+    const conn = await apiConnection(kc);
+    options = { method: 'GET', agent: conn.agent, ...(conn.auth ? { auth: conn.auth } : {}), headers: { ...conn.headers, Accept: 'text/plain, */*' } };
   } else {
     options = { method: 'GET', headers: { Accept: 'text/plain, */*' } };
     await kc.applyToHTTPSOptions(options);
